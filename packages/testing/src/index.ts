@@ -1,1 +1,2 @@
 export {}
+export * as AwsEmulator from "./AwsEmulator.js"
