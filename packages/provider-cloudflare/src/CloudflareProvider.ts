@@ -1,0 +1,407 @@
+/**
+ * The Cloudflare provider on profile-core's `AuthProvider` port: configure (collect, verify, then save), login
+ * (refresh, or re-authenticate), logout (revoke, then delete the credentials; the configuration stays), describe,
+ * environment and isConfigured, for the methods `oauth`, `api-token` and `api-key`.
+ *
+ * @since 0.1.0
+ */
+import type { AuthMethod, AuthProvider, ConfigureInput, Description, DisplayLine } from "@alchemy/profile-core/AuthProvider"
+import { CredentialRefresher } from "@alchemy/profile-core/Credentials"
+import { CredentialStore } from "@alchemy/profile-core/CredentialStore"
+import { NeedsLogin, ProviderNotConfigured } from "@alchemy/profile-core/Errors"
+import { Interaction } from "@alchemy/profile-core/Interaction"
+import type { ProfileName } from "@alchemy/profile-core/ProfileName"
+import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
+import { formatExpiry, redactRedacted } from "@alchemy/profile-core/Redaction"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type { AccountId } from "./AccountId.js"
+import * as CloudflareAccounts from "./CloudflareAccounts.js"
+import { CloudflareApi, type Credential } from "./CloudflareApi.js"
+import * as CloudflareCredentials from "./CloudflareCredentials.js"
+import * as CloudflareEndpoints from "./CloudflareEndpoints.js"
+import { CloudflareApiError, CloudflareInputError } from "./CloudflareErrors.js"
+import * as CloudflareOAuth from "./CloudflareOAuth.js"
+import { Entry, type Method, providerId, type StoredCredentials, StoredCredentials as StoredSchema } from "./CloudflareProfile.js"
+import * as Policy from "./internal/policy.js"
+
+/**
+ * The services the provider's operations need (the CLI provides them at the edge).
+ *
+ * @since 0.1.0
+ */
+export type Requirements = ProfileStore | CredentialStore | CredentialRefresher | CloudflareApi | Interaction
+
+/**
+ * The methods, in the order the picker shows them.
+ *
+ * @since 0.1.0
+ */
+export const methods: ReadonlyArray<AuthMethod & { readonly id: Method }> = [
+  {
+    id: "oauth",
+    title: "OAuth (browser login)",
+    description: "Log in with your Cloudflare account in a browser; tokens refresh automatically.",
+    recommended: true
+  },
+  {
+    id: "api-token",
+    title: "API token",
+    description: "A scoped API token created in the Cloudflare dashboard."
+  },
+  {
+    id: "api-key",
+    title: "Global API key (legacy)",
+    description: "The account-wide global API key plus your email address."
+  }
+]
+
+/** Where a scripted run supplies each secret (the CLI reads it from stdin or a named variable, never argv). */
+const apiTokenFlag = "an API token (the api-token secret: standard input or an environment variable, see --help)"
+const apiKeyFlag = "a global API key (the api-key secret: standard input or an environment variable, see --help)"
+
+/**
+ * Options of the provider.
+ *
+ * @since 0.1.0
+ */
+export interface Options {
+  /** How long a browser login waits (default 5 minutes). */
+  readonly loginTimeout?: Duration.DurationInput | undefined
+}
+
+const credentialOf = (stored: StoredCredentials): Credential =>
+  stored.type === "oauth"
+    ? { _tag: "Bearer", token: stored.access }
+    : stored.type === "api-token"
+    ? { _tag: "Bearer", token: stored.apiToken }
+    : { _tag: "GlobalKey", key: stored.apiKey, email: stored.email }
+
+const isMethod = (s: string): s is Method => methods.some((m) => m.id === s)
+
+interface AccountView {
+  readonly id: string
+  readonly name: string | undefined
+}
+
+const sourceText = (method: Method, profile: ProfileName) => `${method} - ${profile}`
+
+const describeWith = (
+  profile: ProfileName,
+  method: Method,
+  stored: StoredCredentials | undefined,
+  account: AccountView | undefined,
+  warnings: ReadonlyArray<string>,
+  now: number
+): Description => {
+  const lines: Array<DisplayLine> = []
+  const json: Record<string, unknown> = { profile, method, loggedIn: stored !== undefined }
+  if (stored === undefined) {
+    lines.push({ label: "status", value: `not logged in (run \`alchemy login --profile ${profile}\`)` })
+  } else if (stored.type === "oauth") {
+    lines.push({ label: "accessToken", value: redactRedacted(stored.access), secret: true })
+    lines.push({ label: "expires", value: formatExpiry(stored.expires, now) })
+    lines.push({ label: "scopes", value: stored.scopes.join(" ") })
+    json.expires = new Date(stored.expires).toISOString()
+    json.scopes = [...stored.scopes]
+  } else if (stored.type === "api-token") {
+    lines.push({ label: "apiToken", value: redactRedacted(stored.apiToken), secret: true })
+  } else {
+    lines.push({ label: "apiKey", value: redactRedacted(stored.apiKey), secret: true })
+    lines.push({ label: "email", value: stored.email })
+    json.email = stored.email
+  }
+  if (account !== undefined) {
+    lines.push({ label: "accountId", value: account.id })
+    if (account.name !== undefined) lines.push({ label: "account", value: account.name })
+    json.accountId = account.id
+    json.accountName = account.name ?? null
+  }
+  lines.push({ label: "source", value: sourceText(method, profile) })
+  json.source = sourceText(method, profile)
+  return { provider: providerId, title: "Cloudflare", method, lines, warnings: [...warnings], json }
+}
+
+/**
+ * Build the provider.
+ *
+ * @since 0.1.0
+ */
+export const make = (options: Options = {}): AuthProvider<Requirements> => {
+  const loadEntry = (profile: ProfileName) =>
+    Effect.flatMap(ProfileStore, (profiles) => profiles.getProvider(profile, providerId, Entry))
+
+  const requireEntry = (profile: ProfileName) =>
+    Effect.flatMap(loadEntry(profile), Option.match({
+      onNone: () => Effect.fail(new ProviderNotConfigured({ profile, provider: providerId })),
+      onSome: Effect.succeed
+    }))
+
+  const chooseMethod = (input: ConfigureInput) =>
+    Effect.gen(function*() {
+      if (input.method !== undefined) {
+        if (isMethod(input.method)) return input.method
+        return yield* new CloudflareInputError({
+          field: "--method",
+          detail: `${JSON.stringify(input.method.slice(0, 40))} is not a Cloudflare method (oauth, api-token, api-key)`
+        })
+      }
+      const interaction = yield* Interaction
+      return yield* interaction.select({
+        message: "How do you want to authenticate to Cloudflare?",
+        choices: methods.map((m) => ({
+          title: m.recommended ? `${m.title} (recommended)` : m.title,
+          value: m.id,
+          description: m.description
+        })),
+        flag: "--method oauth|api-token|api-key"
+      })
+    })
+
+  const chooseScopes = (input: ConfigureInput, previous: ReadonlyArray<string> | undefined) =>
+    Effect.gen(function*() {
+      const given = input.values.scopes
+      if (given !== undefined && given.trim() !== "") return yield* CloudflareOAuth.parseScopes(given)
+      const interaction = yield* Interaction
+      if (!interaction.interactive) return previous ?? CloudflareOAuth.defaultScopes
+      const choice = yield* interaction.select({
+        message: "Which permissions should Alchemy ask for?",
+        choices: [
+          { title: "Recommended for deploying (default)", value: "default" as const },
+          { title: "Customise", value: "custom" as const }
+        ],
+        flag: "--scopes"
+      })
+      if (choice === "default") return CloudflareOAuth.defaultScopes
+      const initial = new Set(previous ?? CloudflareOAuth.defaultScopes)
+      const picked = yield* interaction.multiSelect({
+        message: "Choose the scopes",
+        choices: CloudflareOAuth.scopeCatalogue.map((s) => ({ title: s, value: s, selected: initial.has(s) })),
+        flag: "--scopes"
+      })
+      if (picked.length === 0) return yield* new CloudflareInputError({ field: "--scopes", detail: "no scope chosen" })
+      return picked
+    })
+
+  const verifyToken = (token: Redacted.Redacted<string>, accountId: string | undefined) =>
+    Effect.gen(function*() {
+      const api = yield* CloudflareApi
+      const status = yield* api.verifyToken(token).pipe(
+        Effect.catchIf(
+          (e) => e.reason === "Credentials" && accountId !== undefined && /^[0-9a-f]{32}$/.test(accountId),
+          (e) => api.verifyToken(token, accountId as AccountId).pipe(Effect.mapError(() => e))
+        )
+      )
+      if (status.status !== "active") {
+        return yield* new CloudflareApiError({
+          reason: "Credentials",
+          operation: "token verification",
+          detail: `the token is ${status.status.slice(0, 40)}, not active`
+        })
+      }
+    })
+
+  /** Collect and verify; nothing is written here. */
+  const collect = (method: Method, input: ConfigureInput, previousScopes: ReadonlyArray<string> | undefined) =>
+    Effect.gen(function*() {
+      const interaction = yield* Interaction
+      const api = yield* CloudflareApi
+      switch (method) {
+        case "api-token": {
+          const token = input.secrets["api-token"] ??
+            (yield* interaction.secret({ message: "Cloudflare API token", flag: apiTokenFlag }))
+          yield* verifyToken(token, input.values["account-id"])
+          return { type: "api-token", apiToken: token } satisfies StoredCredentials as StoredCredentials
+        }
+        case "api-key": {
+          const key = input.secrets["api-key"] ??
+            (yield* interaction.secret({ message: "Cloudflare global API key", flag: apiKeyFlag }))
+          const email = input.values.email ??
+            (yield* interaction.text({
+              message: "Email address of the Cloudflare account",
+              flag: "--email",
+              validate: (v) => (/^[^\s@]+@[^\s@]+$/.test(v.trim()) ? undefined : "enter an email address")
+            }))
+          yield* api.user({ _tag: "GlobalKey", key, email: email.trim() })
+          return { type: "api-key", apiKey: key, email: email.trim() } satisfies StoredCredentials as StoredCredentials
+        }
+        case "oauth": {
+          const scopes = yield* chooseScopes(input, previousScopes)
+          return yield* CloudflareOAuth.login({
+            scopes,
+            noBrowser: input.noBrowser,
+            timeout: options.loginTimeout
+          })
+        }
+      }
+    })
+
+  const chooseAccount = (profile: ProfileName, input: ConfigureInput, stored: StoredCredentials, previous?: Entry) =>
+    Effect.gen(function*() {
+      const api = yield* CloudflareApi
+      const env = yield* CloudflareEndpoints.Environment
+      return yield* CloudflareAccounts.resolve({
+        option: input.values["account-id"],
+        optionName: "--account-id",
+        environment: env.CLOUDFLARE_ACCOUNT_ID,
+        stored: previous?.metadata,
+        profile,
+        list: api.accounts(credentialOf(stored)),
+        verify: true
+      })
+    })
+
+  /** Verified: write the credentials first, then the configuration. */
+  const save = (profile: ProfileName, method: Method, stored: StoredCredentials, account: CloudflareAccounts.Resolved) =>
+    Effect.gen(function*() {
+      const store = yield* CredentialStore
+      const profiles = yield* ProfileStore
+      yield* store.write(profile, providerId, StoredSchema, stored)
+      const entry: Entry = {
+        method,
+        metadata: { id: account.id, name: account.name ?? account.id },
+        ...(stored.type === "oauth" ? { scopes: stored.scopes } : {})
+      }
+      yield* profiles.putProvider(profile, providerId, Entry, entry)
+      return describeWith(profile, method, stored, { id: account.id, name: account.name }, account.warnings, Date.now())
+    })
+
+  const configure = (input: ConfigureInput) =>
+    Effect.gen(function*() {
+      const method = yield* chooseMethod(input)
+      const previous = Option.getOrUndefined(yield* loadEntry(input.profile))
+      const stored = yield* collect(method, input, previous?.method === "oauth" ? previous.scopes : undefined)
+      const account = yield* chooseAccount(input.profile, input, stored, previous)
+      return yield* save(input.profile, method, stored, account)
+    })
+
+  const login = (input: ConfigureInput) =>
+    Effect.gen(function*() {
+      const entry = Option.getOrUndefined(yield* loadEntry(input.profile))
+      if (entry === undefined || (input.method !== undefined && input.method !== entry.method)) {
+        return yield* configure(input)
+      }
+      const refresher = yield* CredentialRefresher
+      const api = yield* CloudflareApi
+      const current = yield* refresher.getValid(Policy.policy(input.profile)).pipe(
+        Effect.map(Option.some),
+        Effect.catchTag("NeedsLogin", () => Effect.succeed(Option.none<StoredCredentials>()))
+      )
+      if (Option.isSome(current) && current.value.type === entry.method) {
+        const ok = current.value.type === "oauth"
+          ? Effect.void
+          : current.value.type === "api-token"
+          ? verifyToken(current.value.apiToken, entry.metadata?.id)
+          : Effect.asVoid(api.user(credentialOf(current.value)))
+        const verified = yield* ok.pipe(
+          Effect.as(true),
+          Effect.catchIf((e) => e._tag === "CloudflareApiError" && e.reason === "Credentials", () => Effect.succeed(false))
+        )
+        if (verified) {
+          return describeWith(
+            input.profile,
+            entry.method,
+            current.value,
+            entry.metadata ?? undefined,
+            [],
+            Date.now()
+          )
+        }
+      }
+      // Re-authenticate with the configured method, keeping the stored account as the preference.
+      const stored = yield* collect(entry.method, { ...input, method: entry.method }, entry.scopes)
+      const account = yield* chooseAccount(input.profile, input, stored, entry)
+      return yield* save(input.profile, entry.method, stored, account)
+    })
+
+  const logout = (profile: ProfileName) =>
+    Effect.gen(function*() {
+      const store = yield* CredentialStore
+      const interaction = yield* Interaction
+      const stored = yield* store.read(profile, providerId, StoredSchema)
+      if (Option.isSome(stored) && stored.value.type === "oauth") {
+        const oauth = stored.value
+        yield* CloudflareOAuth.revoke(oauth.refresh, "refresh_token").pipe(
+          Effect.zipRight(CloudflareOAuth.revoke(oauth.access, "access_token")),
+          Effect.catchAll((e) =>
+            interaction.warn(`${e.message} The local credentials are deleted anyway; remove the app's access in the Cloudflare dashboard if needed.`)
+          )
+        )
+      }
+      yield* store.delete(profile, providerId)
+    })
+
+  const describe = (profile: ProfileName) =>
+    Effect.gen(function*() {
+      const entry = yield* requireEntry(profile)
+      const refresher = yield* CredentialRefresher
+      const api = yield* CloudflareApi
+      const env = yield* CloudflareEndpoints.Environment
+      const warnings: Array<string> = []
+      const stored = yield* refresher.getValid(Policy.policy(profile)).pipe(
+        Effect.map(Option.some),
+        Effect.catchTag("NeedsLogin", (e) => Effect.as(Effect.sync(() => warnings.push(e.message)), Option.none()))
+      )
+      const account = yield* CloudflareAccounts.resolve({
+        environment: env.CLOUDFLARE_ACCOUNT_ID,
+        stored: entry.metadata,
+        profile,
+        list: Option.isSome(stored)
+          ? api.accounts(credentialOf(stored.value))
+          : Effect.succeed([])
+      }).pipe(
+        Effect.map((a): AccountView | undefined => {
+          warnings.push(...a.warnings)
+          return { id: a.id, name: a.name }
+        }),
+        Effect.catchAll((e) => Effect.as(Effect.sync(() => warnings.push(e.message)), undefined))
+      )
+      return describeWith(profile, entry.method, Option.getOrUndefined(stored), account, warnings, Date.now())
+    })
+
+  const environment = (profile: ProfileName) =>
+    Effect.gen(function*() {
+      const service = yield* CloudflareCredentials.makeFromProfile(profile)
+      const resolved = yield* service.get
+      const vars: Record<string, Redacted.Redacted<string>> = {}
+      if (resolved.credential._tag === "Bearer") vars.CLOUDFLARE_API_TOKEN = resolved.credential.token
+      else {
+        vars.CLOUDFLARE_API_KEY = resolved.credential.key
+        vars.CLOUDFLARE_EMAIL = Redacted.make(resolved.credential.email)
+      }
+      vars.CLOUDFLARE_ACCOUNT_ID = Redacted.make<string>(resolved.accountId)
+      return vars
+    })
+
+  const isConfigured = (profile: ProfileName) => Effect.map(loadEntry(profile), Option.isSome)
+
+  return {
+    id: providerId,
+    title: "Cloudflare",
+    methods,
+    environmentCredentials: CloudflareCredentials.environmentCredentials,
+    profileVariable: CloudflareCredentials.profileVariable,
+    isConfigured,
+    configure,
+    login,
+    logout,
+    describe,
+    environment
+  }
+}
+
+/**
+ * The provider with default options.
+ *
+ * @since 0.1.0
+ */
+export const provider: AuthProvider<Requirements> = make()
+
+/**
+ * `NeedsLogin` for this provider (re-exported for callers that match on it).
+ *
+ * @since 0.1.0
+ */
+export { NeedsLogin }

@@ -1,0 +1,68 @@
+/**
+ * The refresh policy of a Cloudflare profile for core's `CredentialRefresher`: OAuth tokens are valid until five
+ * minutes before expiry; refresh rotates the refresh token, keeps the old one when none is returned, and on
+ * `invalid_grant` re-reads the file (another process may have rotated it) and retries once before `NeedsLogin`.
+ * API tokens and keys never expire locally.
+ *
+ * @internal
+ */
+import type { RefreshPolicy } from "@alchemy/profile-core/Credentials"
+import { CredentialStore } from "@alchemy/profile-core/CredentialStore"
+import { type CredentialsError, NeedsLogin } from "@alchemy/profile-core/Errors"
+import type { ProfileName } from "@alchemy/profile-core/ProfileName"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import type { CloudflareOAuthError } from "../CloudflareErrors.js"
+import * as CloudflareOAuth from "../CloudflareOAuth.js"
+import { type OAuthCredentials, providerId, StoredCredentials } from "../CloudflareProfile.js"
+
+export const skew = Duration.minutes(5)
+
+const needsLogin = (profile: ProfileName, detail: string) => new NeedsLogin({ profile, provider: providerId, detail })
+
+const refreshOAuth = (
+  profile: ProfileName,
+  credentials: OAuthCredentials
+): Effect.Effect<OAuthCredentials, NeedsLogin | CloudflareOAuthError | CredentialsError, CredentialStore> =>
+  CloudflareOAuth.refresh(credentials).pipe(
+    Effect.catchAll((failure) => {
+      if (failure._tag === "Failed") return Effect.fail(failure.error)
+      // invalid_grant: another process may have rotated the token between our read and our request.
+      return Effect.gen(function*() {
+        const store = yield* CredentialStore
+        const reread = yield* store.read(profile, providerId, StoredCredentials)
+        if (
+          Option.isNone(reread) || reread.value.type !== "oauth" ||
+          Redacted.value(reread.value.refresh) === Redacted.value(credentials.refresh)
+        ) {
+          return yield* needsLogin(profile, "the refresh token was revoked or has expired")
+        }
+        const fresh = reread.value
+        if (fresh.expires - Duration.toMillis(skew) > Date.now()) return fresh
+        return yield* CloudflareOAuth.refresh(fresh).pipe(
+          Effect.catchAll((again) =>
+            again._tag === "Failed"
+              ? Effect.fail(again.error)
+              : Effect.fail(needsLogin(profile, "the refresh token was revoked or has expired"))
+          )
+        )
+      })
+    })
+  )
+
+/** The policy for one profile; every method shares one cache entry in the refresher. */
+export const policy = (profile: ProfileName): RefreshPolicy<
+  StoredCredentials,
+  typeof StoredCredentials.Encoded,
+  NeedsLogin | CloudflareOAuthError | CredentialsError,
+  CredentialStore
+> => ({
+  profile,
+  provider: providerId,
+  schema: StoredCredentials,
+  skew,
+  isValid: (credentials, now) => credentials.type !== "oauth" || credentials.expires - now.skewMillis > now.nowMillis,
+  refresh: (credentials) => credentials.type === "oauth" ? refreshOAuth(profile, credentials) : Effect.succeed(credentials)
+})

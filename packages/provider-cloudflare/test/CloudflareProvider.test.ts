@@ -1,0 +1,203 @@
+import * as Fs from "node:fs"
+import { assert, describe, it } from "@effect/vitest"
+import { unsafeMakeProfileName } from "@alchemy/profile-core/ProfileName"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as CloudflareProvider from "../src/CloudflareProvider.js"
+import {
+  assertNoSecrets,
+  configFile,
+  credentialsFile,
+  emulator,
+  envFor,
+  filesUnder,
+  layer,
+  readJson,
+  tempHome
+} from "./support.js"
+
+const profile = unsafeMakeProfileName("prod")
+const provider = CloudflareProvider.provider
+
+const failureOf = <A, E>(exit: Exit.Exit<A, E>): any => {
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+  const failure = Cause.failureOption(exit.cause)
+  if (Option.isNone(failure)) throw new Error(`expected a typed failure, got ${Cause.pretty(exit.cause)}`)
+  return failure.value
+}
+
+describe("api-token", () => {
+  it.scopedLive("a valid token is verified, saved, described without the secret, and exported by environment", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const home = yield* tempHome
+      const token = emu.addApiToken()
+      const { layer: live, recording } = layer(home, envFor(emu, home))
+      const configured = yield* provider.configure({
+        profile,
+        method: "api-token",
+        values: {},
+        secrets: { "api-token": Redacted.make(token) }
+      }).pipe(Effect.provide(live))
+      assert.strictEqual(emu.counters.api["GET /user/tokens/verify"], 1)
+      assert.deepStrictEqual(readJson(credentialsFile(home, "prod")), { type: "api-token", apiToken: token })
+      const entry = readJson(configFile(home)).profiles.prod.cloudflare
+      assert.deepStrictEqual(entry, { method: "api-token", metadata: { id: emu.accounts[0]!.id, name: emu.accounts[0]!.name } })
+
+      const described = yield* provider.describe(profile).pipe(Effect.provide(live))
+      const line = (label: string) => described.lines.find((l) => l.label === label)
+      assert.strictEqual(line("apiToken")?.value, `${token.slice(0, 4)}****`)
+      assert.isTrue(line("apiToken")?.secret)
+      assert.strictEqual(line("accountId")?.value, emu.accounts[0]!.id)
+      assert.strictEqual(line("source")?.value, "api-token - prod")
+      assert.isTrue(yield* provider.isConfigured(profile).pipe(Effect.provide(live)))
+
+      const vars = yield* provider.environment(profile).pipe(Effect.provide(live))
+      assert.strictEqual(Redacted.value(vars.CLOUDFLARE_API_TOKEN!), token)
+      assert.strictEqual(Redacted.value(vars.CLOUDFLARE_ACCOUNT_ID!), emu.accounts[0]!.id)
+
+      assertNoSecrets(
+        [configured, described, described.json, recording, readJson(configFile(home)), String(vars.CLOUDFLARE_API_TOKEN)],
+        [token]
+      )
+    }))
+
+  it.scopedLive("a wrong token is refused before anything is saved, with a hint and no secret in the error", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const home = yield* tempHome
+      const wrong = "wrong-token-0123456789abcdefghijklmnop"
+      const { layer: live, recording } = layer(home, envFor(emu, home))
+      const exit = yield* provider.configure({
+        profile,
+        method: "api-token",
+        values: {},
+        secrets: { "api-token": Redacted.make(wrong) }
+      }).pipe(Effect.provide(live), Effect.exit)
+      const error = failureOf(exit)
+      assert.strictEqual(error._tag, "CloudflareApiError")
+      assert.strictEqual(error.reason, "Credentials")
+      assert.match(error.message, /token/)
+      assert.deepStrictEqual(filesUnder(home), {})
+      assertNoSecrets([error, error.message, recording, Cause.pretty((exit as any).cause)], [wrong])
+    }))
+
+  it.scopedLive("no token and no terminal: NonInteractive naming what would supply it, nothing saved", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const home = yield* tempHome
+      const { layer: live } = layer(home, envFor(emu, home))
+      const error = failureOf(
+        yield* provider.configure({ profile, method: "api-token", values: {}, secrets: {} }).pipe(
+          Effect.provide(live),
+          Effect.exit
+        )
+      )
+      assert.strictEqual(error._tag, "NonInteractive")
+      assert.deepStrictEqual(filesUnder(home), {})
+    }))
+
+  it.scopedLive("an interactive run asks for the method and the token", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const home = yield* tempHome
+      const token = emu.addApiToken()
+      const { layer: live, recording } = layer(home, envFor(emu, home), {
+        interactive: true,
+        select: (_message, titles) => titles.findIndex((t) => t.startsWith("API token")),
+        secret: () => token
+      })
+      yield* provider.configure({ profile, values: {}, secrets: {} }).pipe(Effect.provide(live))
+      assert.strictEqual(readJson(credentialsFile(home, "prod")).apiToken, token)
+      assert.strictEqual(recording.prompts.length, 2)
+    }))
+})
+
+describe("api-key", () => {
+  it.scopedLive("a global key + email is verified with /user and saved; a wrong key saves nothing", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const home = yield* tempHome
+      const email = "user@example.com"
+      const key = emu.addGlobalKey(email)
+      const { layer: live } = layer(home, envFor(emu, home))
+      const wrong = "0123456789abcdef0123456789abcdef01234"
+      const error = failureOf(
+        yield* provider.configure({
+          profile,
+          method: "api-key",
+          values: { email },
+          secrets: { "api-key": Redacted.make(wrong) }
+        }).pipe(Effect.provide(live), Effect.exit)
+      )
+      assert.strictEqual(error._tag, "CloudflareApiError")
+      assert.deepStrictEqual(filesUnder(home), {})
+      assertNoSecrets([error.message, error], [wrong])
+
+      const described = yield* provider.configure({
+        profile,
+        method: "api-key",
+        values: { email },
+        secrets: { "api-key": Redacted.make(key) }
+      }).pipe(Effect.provide(live))
+      assert.deepStrictEqual(readJson(credentialsFile(home, "prod")), { type: "api-key", apiKey: key, email })
+      assert.strictEqual(emu.counters.api["GET /user"], 2)
+      const vars = yield* provider.environment(profile).pipe(Effect.provide(live))
+      assert.strictEqual(Redacted.value(vars.CLOUDFLARE_API_KEY!), key)
+      assert.strictEqual(Redacted.value(vars.CLOUDFLARE_EMAIL!), email)
+      assertNoSecrets([described, described.json], [key])
+    }))
+})
+
+describe("logout and login", () => {
+  it.scopedLive("logout revokes the OAuth grant and deletes the credentials; the configuration stays", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const home = yield* tempHome
+      const tokens = emu.issueOAuthTokens({ scopes: ["account:read", "user:read"] })
+      const { layer: live } = layer(home, envFor(emu, home))
+      Fs.mkdirSync(`${home}/credentials/prod`, { recursive: true, mode: 0o700 })
+      Fs.writeFileSync(
+        configFile(home),
+        JSON.stringify({ version: 1, profiles: { prod: { cloudflare: { method: "oauth", metadata: { id: emu.accounts[0]!.id, name: "x" } } } } })
+      )
+      Fs.writeFileSync(
+        credentialsFile(home, "prod"),
+        JSON.stringify({ type: "oauth", access: tokens.access, refresh: tokens.refresh, expires: Date.now() + 3_600_000, scopes: tokens.scopes }),
+        { mode: 0o600 }
+      )
+      const config = Fs.readFileSync(configFile(home), "utf8")
+      yield* provider.logout(profile).pipe(Effect.provide(live))
+      assert.isAtLeast(emu.counters.revoke, 1)
+      assert.strictEqual(emu.refreshTokenStatus(tokens.refresh), "revoked")
+      assert.strictEqual(emu.accessTokenStatus(tokens.access), "revoked")
+      assert.isFalse(Fs.existsSync(credentialsFile(home, "prod")))
+      assert.strictEqual(Fs.readFileSync(configFile(home), "utf8"), config)
+      assert.isTrue(yield* provider.isConfigured(profile).pipe(Effect.provide(live)))
+
+      // describe after logout: configured, not logged in.
+      const described = yield* provider.describe(profile).pipe(Effect.provide(live))
+      assert.strictEqual(described.json.loggedIn, false)
+    }))
+
+  it.scopedLive("login with valid stored OAuth tokens does not open a browser; login after logout does", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator({ autoApprove: true })
+      const home = yield* tempHome
+      const { layer: live, recording } = layer(home, envFor(emu, home), {
+        browser: (url) => void fetch(url, { redirect: "manual" }).then((r) => fetch(r.headers.get("location")!))
+      })
+      yield* provider.configure({ profile, method: "oauth", values: {}, secrets: {} }).pipe(Effect.provide(live))
+      assert.strictEqual(recording.opened.length, 1)
+      yield* provider.login({ profile, values: {}, secrets: {} }).pipe(Effect.provide(live))
+      assert.strictEqual(recording.opened.length, 1)
+      yield* provider.logout(profile).pipe(Effect.provide(live))
+      const described = yield* provider.login({ profile, values: {}, secrets: {} }).pipe(Effect.provide(live))
+      assert.strictEqual(recording.opened.length, 2)
+      assert.strictEqual(described.json.loggedIn, true)
+      assert.strictEqual(readJson(credentialsFile(home, "prod")).type, "oauth")
+    }))
+})

@@ -1,0 +1,102 @@
+import { spawn } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import { assertNoSecrets, configFile, credentialsFile, emulator, envFor, readJson, tempHome } from "./support.js"
+
+const fixture = fileURLToPath(new URL("./fixtures/resolve.ts", import.meta.url))
+const packageDir = fileURLToPath(new URL("..", import.meta.url))
+
+interface ChildResult {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+}
+
+const runChild = (env: Record<string, string | undefined>) =>
+  new Promise<ChildResult>((resolve) => {
+    const child = spawn(process.execPath, ["--import", "tsx", fixture], {
+      cwd: packageDir,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv,
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let stdout = ""
+    let stderr = ""
+    child.stdout.on("data", (d) => (stdout += String(d)))
+    child.stderr.on("data", (d) => (stderr += String(d)))
+    child.on("close", (code) => resolve({ code, stdout, stderr }))
+  })
+
+/** A profile whose access token expired an hour ago, with a live refresh token. */
+const seedExpired = (home: string, tokens: { access: string; refresh: string; scopes: ReadonlyArray<string> }, accountId: string) => {
+  Fs.mkdirSync(Path.join(home, "credentials", "default"), { recursive: true, mode: 0o700 })
+  Fs.writeFileSync(
+    configFile(home),
+    JSON.stringify({
+      version: 1,
+      profiles: { default: { cloudflare: { method: "oauth", metadata: { id: accountId, name: "Example" }, scopes: tokens.scopes } } }
+    }),
+    { mode: 0o600 }
+  )
+  Fs.writeFileSync(
+    credentialsFile(home, "default"),
+    JSON.stringify({
+      type: "oauth",
+      access: tokens.access,
+      refresh: tokens.refresh,
+      expires: Date.now() - 3_600_000,
+      scopes: tokens.scopes
+    }),
+    { mode: 0o600 }
+  )
+}
+
+describe("refresh across processes", () => {
+  it.scopedLive("16 processes, an expired token, a rotating refresh token: one refresh, all succeed", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const home = yield* tempHome
+      const tokens = emu.issueOAuthTokens({ scopes: ["account:read", "user:read", "workers:write"] })
+      seedExpired(home, tokens, emu.accounts[0]!.id)
+      emu.resetCounters()
+      // Widen the race window: every refresh takes a while at the server.
+      emu.setLatency("/oauth2/token", 150)
+      const results = yield* Effect.promise(() =>
+        Promise.all(Array.from({ length: 16 }, () => runChild(envFor(emu, home))))
+      )
+      for (const r of results) assert.strictEqual(r.code, 0, r.stdout + r.stderr)
+      const lines = results.map((r) => JSON.parse(r.stdout.trim()))
+      assert.isTrue(lines.every((l) => l.ok === true))
+      assert.strictEqual(new Set(lines.map((l) => l.tokenHash)).size, 1, "all 16 use the same fresh token")
+      assert.strictEqual(emu.counters.tokenRefresh, 1)
+
+      const stored = readJson(credentialsFile(home, "default"))
+      assert.notStrictEqual(stored.refresh, tokens.refresh)
+      assert.strictEqual(emu.refreshTokenStatus(stored.refresh), "active")
+      assert.strictEqual(emu.refreshTokenStatus(tokens.refresh), "used")
+      assert.isTrue(stored.expires > Date.now())
+      assertNoSecrets(results.flatMap((r) => [r.stdout, r.stderr]), [tokens.access, tokens.refresh, stored.access, stored.refresh])
+    }))
+
+  it.scopedLive("a revoked refresh token: NeedsLogin naming `alchemy login --profile`, nothing deleted", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const home = yield* tempHome
+      const tokens = emu.issueOAuthTokens({ scopes: ["account:read", "user:read"] })
+      seedExpired(home, tokens, emu.accounts[0]!.id)
+      emu.revokeRefreshToken(tokens.refresh)
+      const before = { config: Fs.readFileSync(configFile(home), "utf8"), credentials: Fs.readFileSync(credentialsFile(home, "default"), "utf8") }
+      const result = yield* Effect.promise(() => runChild(envFor(emu, home)))
+      assert.strictEqual(result.code, 3, result.stdout + result.stderr)
+      const line = JSON.parse(result.stdout.trim())
+      assert.strictEqual(line.tag, "NeedsLogin")
+      assert.include(line.message, "alchemy login --profile default")
+      assert.strictEqual(Fs.readFileSync(configFile(home), "utf8"), before.config)
+      assert.strictEqual(Fs.readFileSync(credentialsFile(home, "default"), "utf8"), before.credentials)
+      // The first attempt, then exactly one retry after the re-read.
+      assert.strictEqual(emu.counters.tokenRefresh, 1)
+      assertNoSecrets([result.stdout, result.stderr], [tokens.access, tokens.refresh])
+    }))
+})
