@@ -1,0 +1,55 @@
+/**
+ * The AWS provider's typed error. The `message` says what happened and what to do next; it never carries a
+ * secret (details are built from error names and AWS messages, which hold no credentials).
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+
+/** @since 0.1.0 */
+export const AwsErrorReason = Schema.Literal(
+  "InvalidCredentials",
+  "AccessDenied",
+  "SsoFailed",
+  "AssumeRoleFailed",
+  "AwsProfileFailed",
+  "CredentialProcessLoop",
+  "MissingSetting",
+  "Timeout",
+  "Unexpected"
+)
+/** @since 0.1.0 */
+export type AwsErrorReason = typeof AwsErrorReason.Type
+
+/**
+ * @since 0.1.0
+ */
+export class AwsError extends Schema.TaggedError<AwsError>("@alchemy/provider-aws/AwsError")("AwsError", {
+  reason: AwsErrorReason,
+  profile: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    const p = this.profile
+    switch (this.reason) {
+      case "InvalidCredentials":
+        return `AWS rejected the credentials of profile ${p}: ${this.detail}. Check the access key and secret, then run \`alchemy configure --profile ${p} --provider aws\`.`
+      case "AccessDenied":
+        return `AWS denied access for profile ${p}: ${this.detail}. Check the role's trust policy and permissions.`
+      case "SsoFailed":
+        return `IAM Identity Center sign-in for profile ${p} failed: ${this.detail}. Run \`alchemy login --profile ${p}\` to try again.`
+      case "AssumeRoleFailed":
+        return `Assuming the role of profile ${p} failed: ${this.detail}. Check the role ARN, external id and MFA code, then run \`alchemy login --profile ${p}\`.`
+      case "AwsProfileFailed":
+        return `Resolving the AWS CLI profile used by alchemy profile ${p} failed: ${this.detail}. Check ~/.aws/config (or AWS_CONFIG_FILE) and try \`aws sts get-caller-identity --profile <name>\`.`
+      case "CredentialProcessLoop":
+        return `Credential loop for profile ${p}: ${this.detail}. An aws-profile's credential_process calls back into alchemy for a profile that is already being resolved; point it at a different profile or method.`
+      case "MissingSetting":
+        return `Profile ${p} is missing an AWS setting: ${this.detail}. Run \`alchemy configure --profile ${p} --provider aws\`.`
+      case "Timeout":
+        return `Timed out for profile ${p}: ${this.detail}. Run \`alchemy login --profile ${p}\` to try again.`
+      case "Unexpected":
+        return `AWS call for profile ${p} failed: ${this.detail}.`
+    }
+  }
+}

@@ -1,0 +1,389 @@
+/**
+ * Turns an alchemy profile into AWS credentials, whatever its method, refreshing through profile-core's
+ * `CredentialRefresher` (skew 5 minutes, one refresh across processes) and reporting where the region came from.
+ *
+ * @since 0.1.0
+ */
+import type { ValueSource } from "@alchemy/profile-core/AuthProvider"
+import { CredentialRefresher } from "@alchemy/profile-core/Credentials"
+import { CredentialStore } from "@alchemy/profile-core/CredentialStore"
+import type {
+  ConfigError,
+  CredentialsError,
+  InvalidProfileName,
+  LockTimeout,
+  NonInteractive
+} from "@alchemy/profile-core/Errors"
+import { NeedsLogin, ProviderNotConfigured } from "@alchemy/profile-core/Errors"
+import { Interaction } from "@alchemy/profile-core/Interaction"
+import { decodeProfileName, type ProfileName } from "@alchemy/profile-core/ProfileName"
+import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
+import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import {
+  AccessKeysFile,
+  AssumeRoleFile,
+  type AssumeRoleSettings,
+  type AwsMethod,
+  type AwsProviderEntry,
+  AwsProviderEntry as AwsProviderEntrySchema,
+  providerId,
+  type SessionCredentials,
+  SsoFile,
+  type SsoSettings
+} from "./AwsConfig.js"
+import { AwsError } from "./AwsError.js"
+import * as AwsSso from "./AwsSso.js"
+import * as Guard from "./internal/guard.js"
+import { call, loadCredentialProviders, loadSts, type PlainCredentials, unwrap } from "./internal/sdk.js"
+
+/** Refresh this long before expiry. @since 0.1.0 */
+export const skewMillis = 5 * 60_000
+
+/**
+ * Resolved AWS credentials. Secrets stay `Redacted`; `expiration` is epoch milliseconds (absent for long-term keys).
+ *
+ * @since 0.1.0
+ */
+export interface AwsResolved {
+  readonly profile: ProfileName | undefined
+  readonly method: AwsMethod | "environment"
+  readonly accessKeyId: string
+  readonly secretAccessKey: Redacted.Redacted<string>
+  readonly sessionToken?: Redacted.Redacted<string> | undefined
+  readonly expiration?: number | undefined
+  readonly region?: string | undefined
+  readonly regionSource?: ValueSource | undefined
+  readonly accountId?: string | undefined
+  readonly arn?: string | undefined
+}
+
+/** Every way resolving a profile can fail. @since 0.1.0 */
+export type AwsResolveError =
+  | AwsError
+  | NeedsLogin
+  | ProviderNotConfigured
+  | ConfigError
+  | CredentialsError
+  | LockTimeout
+  | NonInteractive
+  | InvalidProfileName
+
+/** Options of one resolution. @since 0.1.0 */
+export interface ResolveOptions {
+  /** MFA code already collected (from `--mfa-code` or stdin); otherwise `Interaction.secret` is asked. */
+  readonly mfaCode?: Redacted.Redacted<string> | undefined
+  /** Profiles already being resolved in this process (assume-role chains). */
+  readonly chain?: ReadonlyArray<string> | undefined
+}
+
+/** @since 0.1.0 */
+export declare namespace AwsResolver {
+  /** @since 0.1.0 */
+  export interface Service {
+    /** The `config.json` entry of the profile (memoized per process; `forget` clears it). */
+    readonly entry: (profile: ProfileName) => Effect.Effect<AwsProviderEntry, ProviderNotConfigured | ConfigError>
+    /** Valid credentials for the profile, refreshed if needed. */
+    readonly resolve: (profile: ProfileName, options?: ResolveOptions) => Effect.Effect<AwsResolved, AwsResolveError>
+    /** Forget what this process memoized about a profile (after configure / logout). */
+    readonly forget: (profile: ProfileName) => Effect.Effect<void>
+  }
+}
+
+/**
+ * @since 0.1.0
+ */
+export class AwsResolver extends Context.Tag("@alchemy/provider-aws/AwsResolver")<
+  AwsResolver,
+  AwsResolver.Service
+>() {}
+
+/** Region: `AWS_REGION` > `AWS_DEFAULT_REGION` > the profile's region > the SSO region. @since 0.1.0 */
+export const regionFor = (
+  profile: ProfileName,
+  entry: AwsProviderEntry,
+  env: Readonly<Record<string, string | undefined>> = process.env
+): { readonly region?: string; readonly source?: ValueSource } => {
+  for (const variable of ["AWS_REGION", "AWS_DEFAULT_REGION"]) {
+    const value = env[variable]
+    if (value !== undefined && value !== "") return { region: value, source: { _tag: "Environment", variable } }
+  }
+  const stored = entry.region ?? entry.sso?.region
+  return stored !== undefined ? { region: stored, source: { _tag: "Profile", profile, method: entry.method } } : {}
+}
+
+const stsRegion = (region: string | undefined) => region ?? "us-east-1"
+
+/** `GetCallerIdentity` with the given credentials. @since 0.1.0 */
+export const callerIdentity = (
+  profile: string,
+  credentials: PlainCredentials,
+  region?: string
+): Effect.Effect<{ readonly account: string; readonly arn: string }, AwsError> =>
+  Effect.gen(function*() {
+    const sdk = yield* Effect.promise(() => loadSts())
+    const client = new sdk.STSClient({ region: stsRegion(region), credentials: unwrap(credentials) })
+    const out = yield* call(profile, "InvalidCredentials", () => client.send(new sdk.GetCallerIdentityCommand({})))
+    return { account: out.Account ?? "", arn: out.Arn ?? "" }
+  })
+
+/** `AssumeRole` with the source credentials. @since 0.1.0 */
+export const assumeRole = (
+  profile: string,
+  settings: AssumeRoleSettings,
+  source: PlainCredentials,
+  region: string | undefined,
+  mfaCode: Redacted.Redacted<string> | undefined
+): Effect.Effect<SessionCredentials, AwsError> =>
+  Effect.gen(function*() {
+    const sdk = yield* Effect.promise(() => loadSts())
+    const client = new sdk.STSClient({ region: stsRegion(region), credentials: unwrap(source) })
+    const out = yield* call(profile, "AssumeRoleFailed", () =>
+      client.send(
+        new sdk.AssumeRoleCommand({
+          RoleArn: settings.roleArn,
+          RoleSessionName: settings.sessionName ?? `alchemy-${profile}`,
+          ...(settings.externalId !== undefined ? { ExternalId: settings.externalId } : {}),
+          ...(settings.durationSeconds !== undefined ? { DurationSeconds: settings.durationSeconds } : {}),
+          ...(settings.mfaSerial !== undefined && mfaCode !== undefined
+            ? { SerialNumber: settings.mfaSerial, TokenCode: Redacted.value(mfaCode) }
+            : {})
+        })
+      ))
+    const c = out.Credentials
+    if (
+      c?.AccessKeyId === undefined || c.SecretAccessKey === undefined || c.SessionToken === undefined ||
+      c.Expiration === undefined
+    ) {
+      return yield* new AwsError({ reason: "AssumeRoleFailed", profile, detail: "AssumeRole returned no credentials" })
+    }
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: Redacted.make(c.SecretAccessKey),
+      sessionToken: Redacted.make(c.SessionToken),
+      expiration: c.Expiration.getTime()
+    }
+  })
+
+const validSession = (session: SessionCredentials | undefined, nowMillis: number, skew: number) =>
+  session !== undefined && session.expiration - skew > nowMillis
+
+/**
+ * Refresh an SSO credentials file: a new access token from the refresh token when the token is about to expire,
+ * then `GetRoleCredentials`. Anything that needs a person becomes `NeedsLogin`.
+ *
+ * @since 0.1.0
+ */
+export const refreshSso = (
+  profile: ProfileName,
+  settings: SsoSettings,
+  file: SsoFile
+): Effect.Effect<SsoFile, AwsError | NeedsLogin> =>
+  Effect.gen(function*() {
+    const now = yield* Clock.currentTimeMillis
+    const needsLogin = (detail: string) => new NeedsLogin({ profile, provider: providerId, detail })
+    let current = file
+    if (file.expiresAt - skewMillis <= now) {
+      if (file.refreshToken === undefined || file.registrationExpiresAt <= now) {
+        return yield* needsLogin("the IAM Identity Center session expired")
+      }
+      const token = yield* AwsSso.refresh(profile, settings, file).pipe(
+        Effect.catchTag("AwsError", () => needsLogin("the IAM Identity Center session expired and could not be refreshed"))
+      )
+      current = {
+        ...file,
+        accessToken: token.accessToken,
+        expiresAt: token.expiresAt,
+        ...(token.refreshToken !== undefined ? { refreshToken: token.refreshToken } : {})
+      }
+    }
+    const roleCredentials = yield* AwsSso.getRoleCredentials(profile, settings, current.accessToken).pipe(
+      Effect.catchIf(
+        (error) => error.detail.startsWith("UnauthorizedException"),
+        () => needsLogin("the IAM Identity Center token is invalid or was revoked")
+      )
+    )
+    return { ...current, roleCredentials }
+  })
+
+/**
+ * The resolver, built on profile-core's stores and refresher.
+ *
+ * @since 0.1.0
+ */
+export const make: Effect.Effect<
+  AwsResolver.Service,
+  never,
+  ProfileStore | CredentialStore | CredentialRefresher | Interaction
+> = Effect.gen(function*() {
+  const profiles = yield* ProfileStore
+  const refresher = yield* CredentialRefresher
+  const interaction = yield* Interaction
+  yield* CredentialStore
+  const entries = new Map<string, AwsProviderEntry>()
+  const awsProfileCache = new Map<string, { readonly value: AwsResolved; readonly expiration: number | undefined }>()
+
+  const entry = (profile: ProfileName) =>
+    Effect.suspend(() => {
+      const cached = entries.get(profile)
+      if (cached !== undefined) return Effect.succeed(cached)
+      return profiles.getProvider(profile, providerId, AwsProviderEntrySchema).pipe(
+        Effect.flatMap(Option.match({
+          onNone: () => Effect.fail(new ProviderNotConfigured({ profile, provider: providerId })),
+          onSome: (value) => Effect.sync(() => (entries.set(profile, value), value))
+        }))
+      )
+    })
+
+  const resolve = (profile: ProfileName, options: ResolveOptions = {}): Effect.Effect<AwsResolved, AwsResolveError> =>
+    Effect.gen(function*() {
+      const chain = options.chain ?? []
+      if (chain.includes(profile)) {
+        return yield* new AwsError({
+          reason: "CredentialProcessLoop",
+          profile,
+          detail: `source profiles form a cycle: ${[...chain, profile].join(" -> ")}`
+        })
+      }
+      const e = yield* entry(profile)
+      const { region, source: regionSource } = regionFor(profile, e)
+      const base = {
+        profile,
+        method: e.method,
+        region,
+        regionSource,
+        accountId: e.metadata?.id,
+        arn: e.metadata?.name
+      }
+      const missing = (detail: string) => new AwsError({ reason: "MissingSetting", profile, detail })
+      switch (e.method) {
+        case "access-keys": {
+          const file = yield* refresher.getValid({
+            profile,
+            provider: providerId,
+            schema: AccessKeysFile,
+            isValid: () => true,
+            refresh: (current) => Effect.succeed(current)
+          })
+          return {
+            ...base,
+            accessKeyId: file.accessKeyId,
+            secretAccessKey: file.secretAccessKey,
+            sessionToken: file.sessionToken
+          }
+        }
+        case "sso": {
+          const settings = e.sso
+          if (settings === undefined) return yield* missing("the sso settings (start URL, account, role)")
+          const file = yield* refresher.getValid({
+            profile,
+            provider: providerId,
+            schema: SsoFile,
+            isValid: (current, now) => validSession(current.roleCredentials, now.nowMillis, now.skewMillis),
+            refresh: (current) => refreshSso(profile, settings, current)
+          })
+          const c = file.roleCredentials!
+          return { ...base, ...c }
+        }
+        case "assume-role": {
+          const settings = e.assumeRole
+          if (settings === undefined) return yield* missing("the role ARN")
+          const file = yield* refresher.getValid({
+            profile,
+            provider: providerId,
+            schema: AssumeRoleFile,
+            isValid: (current, now) => validSession(current.session, now.nowMillis, now.skewMillis),
+            refresh: (current) =>
+              Effect.gen(function*() {
+                const source = yield* sourceCredentials(profile, settings, current, [...chain, profile])
+                const code = settings.mfaSerial === undefined
+                  ? undefined
+                  : options.mfaCode ??
+                    (yield* interaction.secret({
+                      message: `MFA code for ${settings.mfaSerial} (profile ${profile})`,
+                      flag: "--mfa-code"
+                    }))
+                const session = yield* assumeRole(profile, settings, source, region, code)
+                return { ...current, session } satisfies AssumeRoleFile
+              })
+          })
+          return { ...base, ...file.session! }
+        }
+        case "aws-profile": {
+          const name = e.awsProfile
+          if (name === undefined) return yield* missing("the AWS CLI profile name")
+          return yield* resolveAwsProfile(profile, name, base)
+        }
+      }
+    })
+
+  const sourceCredentials = (
+    profile: ProfileName,
+    settings: AssumeRoleSettings,
+    file: AssumeRoleFile,
+    chain: ReadonlyArray<string>
+  ): Effect.Effect<PlainCredentials, AwsResolveError> =>
+    Effect.gen(function*() {
+      if (settings.sourceProfile !== undefined) {
+        const source = yield* decodeProfileName(settings.sourceProfile)
+        return yield* resolve(source, { chain })
+      }
+      if (file.accessKeyId !== undefined && file.secretAccessKey !== undefined) {
+        return { accessKeyId: file.accessKeyId, secretAccessKey: file.secretAccessKey, sessionToken: file.sessionToken }
+      }
+      return yield* new AwsError({
+        reason: "MissingSetting",
+        profile,
+        detail: "the source of the role (a source profile or access keys)"
+      })
+    })
+
+  const resolveAwsProfile = (
+    profile: ProfileName,
+    name: string,
+    base: Omit<AwsResolved, "accessKeyId" | "secretAccessKey">
+  ): Effect.Effect<AwsResolved, AwsError> =>
+    Effect.gen(function*() {
+      const now = yield* Clock.currentTimeMillis
+      const cached = awsProfileCache.get(profile)
+      if (cached !== undefined && (cached.expiration === undefined || cached.expiration - skewMillis > now)) {
+        return { ...cached.value, region: base.region, regionSource: base.regionSource }
+      }
+      yield* Guard.check(profile)
+      const { fromIni } = yield* Effect.promise(() => loadCredentialProviders())
+      const identity = yield* Guard.around(profile, () => fromIni({ profile: name, ignoreCache: true })({})).pipe(
+        Effect.mapError((error) =>
+          new AwsError({ reason: "AwsProfileFailed", profile, detail: `AWS profile ${name}: ${error}` })
+        )
+      )
+      const value: AwsResolved = {
+        ...base,
+        accessKeyId: identity.accessKeyId,
+        secretAccessKey: Redacted.make(identity.secretAccessKey),
+        sessionToken: identity.sessionToken !== undefined ? Redacted.make(identity.sessionToken) : undefined,
+        expiration: identity.expiration?.getTime(),
+        accountId: base.accountId ?? identity.accountId
+      }
+      awsProfileCache.set(profile, { value, expiration: value.expiration })
+      return value
+    })
+
+  const forget = (profile: ProfileName) =>
+    Effect.sync(() => {
+      entries.delete(profile)
+      awsProfileCache.delete(profile)
+    })
+
+  return { entry, resolve, forget }
+})
+
+/** @since 0.1.0 */
+export const layer: Layer.Layer<
+  AwsResolver,
+  never,
+  ProfileStore | CredentialStore | CredentialRefresher | Interaction
+> = Layer.effect(AwsResolver, make)
