@@ -1,0 +1,166 @@
+/**
+ * Benchmarks of the Cloudflare provider against the local emulator. Prints a markdown table.
+ *
+ *   node --import tsx bench/cloudflare.bench.ts
+ *
+ * - `node -e 0`: the cost of starting a bare Node process on this machine (the baseline for the process rows).
+ * - warm resolve: `CloudflareCredentials.get` for valid OAuth credentials in a warm process (p50, p99).
+ * - refresh round trip: one `refresh_token` grant against the emulator (median).
+ * - single refresh vs 16-process storm: wall time of one child process refreshing an expired token, and of 16
+ *   children started together on the same expired profile (exactly one refresh reaches the emulator).
+ */
+import { spawn } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { performance } from "node:perf_hooks"
+import { fileURLToPath } from "node:url"
+import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as CloudflareCredentials from "../src/CloudflareCredentials.js"
+import { Environment } from "../src/CloudflareEndpoints.js"
+import * as CloudflareOAuth from "../src/CloudflareOAuth.js"
+import * as Live from "../src/internal/live.js"
+
+const packageDir = fileURLToPath(new URL("..", import.meta.url))
+const fixture = fileURLToPath(new URL("../test/fixtures/resolve.ts", import.meta.url))
+
+const quantile = (values: ReadonlyArray<number>, q: number) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!
+}
+
+const run = (args: ReadonlyArray<string>, env: Record<string, string | undefined> = {}) =>
+  new Promise<{ code: number | null; ms: number; out: string }>((resolve) => {
+    const start = performance.now()
+    const child = spawn(process.execPath, args, {
+      cwd: packageDir,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv,
+      stdio: ["ignore", "pipe", "pipe"]
+    })
+    let out = ""
+    child.stdout.on("data", (d) => (out += String(d)))
+    child.stderr.on("data", (d) => (out += String(d)))
+    child.on("close", (code) => resolve({ code, ms: performance.now() - start, out }))
+  })
+
+const seed = (home: string, tokens: { access: string; refresh: string; scopes: ReadonlyArray<string> }, accountId: string, expires: number) => {
+  Fs.mkdirSync(Path.join(home, "credentials", "default"), { recursive: true, mode: 0o700 })
+  Fs.writeFileSync(
+    Path.join(home, "config.json"),
+    JSON.stringify({ version: 1, profiles: { default: { cloudflare: { method: "oauth", metadata: { id: accountId, name: "Bench" } } } } }),
+    { mode: 0o600 }
+  )
+  Fs.writeFileSync(
+    Path.join(home, "credentials", "default", "cloudflare.json"),
+    JSON.stringify({ type: "oauth", access: tokens.access, refresh: tokens.refresh, expires, scopes: tokens.scopes }),
+    { mode: 0o600 }
+  )
+}
+
+const fmtMs = (ms: number) => `${ms.toFixed(1)} ms`
+const fmtUs = (ms: number) => `${(ms * 1000).toFixed(2)} µs`
+
+const main = async () => {
+  const rows: Array<[string, string, string]> = []
+  const emu = await CloudflareEmulator.start()
+  const homes: Array<string> = []
+  const newHome = () => {
+    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "alchemy-cf-bench-"))
+    homes.push(dir)
+    return dir
+  }
+  try {
+    // 1. baseline
+    const bare: Array<number> = []
+    for (let i = 0; i < 7; i++) bare.push((await run(["-e", "0"])).ms)
+    const nodeMedian = quantile(bare, 0.5)
+    rows.push(["`node -e 0` (median of 7)", fmtMs(nodeMedian), "baseline for process rows"])
+
+    // 2. warm resolve
+    const home = newHome()
+    const tokens = emu.issueOAuthTokens({ scopes: ["account:read", "user:read"] })
+    seed(home, tokens, emu.accounts[0]!.id, Date.now() + 3_600_000)
+    const live = Layer.mergeAll(Live.layerAt(home), Layer.succeed(Environment, { ...emu.env, ALCHEMY_HOME: home }))
+    const samples = await Effect.runPromise(
+      Effect.gen(function*() {
+        const service = yield* CloudflareCredentials.makeFromProfile("default")
+        for (let i = 0; i < 2_000; i++) yield* service.get // warm-up
+        const times: Array<number> = []
+        for (let i = 0; i < 20_000; i++) {
+          const t = performance.now()
+          yield* service.get
+          times.push(performance.now() - t)
+        }
+        return times
+      }).pipe(Effect.provide(live))
+    )
+    const p50 = quantile(samples, 0.5)
+    rows.push([
+      "warm resolve, valid OAuth (`CloudflareCredentials.get`) p50 / p99",
+      `${fmtUs(p50)} / ${fmtUs(quantile(samples, 0.99))}`,
+      p50 < 0.05 ? "target < 50 µs: met" : "target < 50 µs: MISSED"
+    ])
+
+    // 3. refresh round trip (oauth4webapi + emulator), rotating each time
+    const refreshTimes: Array<number> = []
+    await Effect.runPromise(
+      Effect.gen(function*() {
+        let current = {
+          type: "oauth" as const,
+          access: Redacted.make(tokens.access),
+          refresh: Redacted.make(emu.issueOAuthTokens().refresh),
+          expires: 0,
+          scopes: ["account:read"]
+        }
+        for (let i = 0; i < 21; i++) {
+          const t = performance.now()
+          current = yield* CloudflareOAuth.refresh(current).pipe(Effect.orDieWith(() => new Error("refresh failed")))
+          if (i > 0) refreshTimes.push(performance.now() - t)
+        }
+      }).pipe(Effect.provide(Layer.succeed(Environment, { ...emu.env })))
+    )
+    rows.push(["refresh round trip vs emulator (median of 20)", fmtMs(quantile(refreshTimes, 0.5)), "token grant over loopback HTTP"])
+
+    // 4. single refresh in a child vs 16-process storm
+    const singleHome = newHome()
+    seed(singleHome, emu.issueOAuthTokens({ scopes: ["account:read"] }), emu.accounts[0]!.id, Date.now() - 60_000)
+    const single = await run(["--import", "tsx", fixture], { ...emu.env, ALCHEMY_HOME: singleHome, CLOUDFLARE_BASE_URL: emu.apiBaseUrl })
+    if (single.code !== 0) throw new Error(`single refresh failed: ${single.out}`)
+    rows.push(["one process: start + refresh expired token + API call", fmtMs(single.ms), ""])
+
+    const stormHome = newHome()
+    seed(stormHome, emu.issueOAuthTokens({ scopes: ["account:read"] }), emu.accounts[0]!.id, Date.now() - 60_000)
+    emu.resetCounters()
+    const t = performance.now()
+    const storm = await Promise.all(
+      Array.from({ length: 16 }, () => run(["--import", "tsx", fixture], { ...emu.env, ALCHEMY_HOME: stormHome }))
+    )
+    const stormMs = performance.now() - t
+    const ok = storm.filter((r) => r.code === 0).length
+    rows.push([
+      "16 processes, same expired profile (wall)",
+      fmtMs(stormMs),
+      `${(stormMs / single.ms).toFixed(2)}x single; ${ok}/16 ok; ${emu.counters.tokenRefresh} refresh request(s); ${Os.cpus().length} cores`
+    ])
+  } finally {
+    await emu.close()
+    for (const h of homes) Fs.rmSync(h, { recursive: true, force: true })
+  }
+  const lines = [
+    "| Cloudflare provider | value | note |",
+    "|---|---|---|",
+    ...rows.map((r) => `| ${r.join(" | ")} |`)
+  ]
+  process.stdout.write(lines.join("\n") + "\n")
+}
+
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`)
+    process.exit(1)
+  }
+)

@@ -1,0 +1,71 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import { CloudflareApi } from "../src/CloudflareApi.js"
+import { emulator, envFor, layer, tempHome } from "./support.js"
+
+const failureOf = <A, E>(exit: Exit.Exit<A, E>): any => {
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+  const failure = Cause.failureOption(exit.cause)
+  if (Option.isNone(failure)) throw new Error(`expected a typed failure, got ${Cause.pretty(exit.cause)}`)
+  return failure.value
+}
+
+describe("CloudflareApi", () => {
+  it.scopedLive("retries 5xx and 429 with backoff, a bounded number of times", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const home = yield* tempHome
+      const token = Redacted.make(emu.addApiToken())
+      const { layer: live } = layer(home, envFor(emu, home))
+      const api = yield* Effect.provide(CloudflareApi, live)
+
+      emu.failNext("/user/tokens/verify", 503, [{ code: 10013, message: "unavailable" }])
+      emu.failNext("/user/tokens/verify", 429, [{ code: 10429, message: "rate limited" }])
+      const status = yield* api.verifyToken(token)
+      assert.strictEqual(status.status, "active")
+      assert.strictEqual(emu.counters.api["GET /user/tokens/verify"], 3)
+
+      emu.resetCounters()
+      emu.failNext("/user/tokens/verify", 500, [{ code: 10000, message: "boom" }], 10)
+      const error = failureOf(yield* Effect.exit(api.verifyToken(token)))
+      assert.strictEqual(error.reason, "Server")
+      assert.strictEqual(emu.counters.api["GET /user/tokens/verify"], 4)
+    }))
+
+  it.scopedLive("envelope errors carry Cloudflare's code and a hint", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const home = yield* tempHome
+      const { layer: live } = layer(home, envFor(emu, home))
+      const api = yield* Effect.provide(CloudflareApi, live)
+      const bearer = { _tag: "Bearer", token: Redacted.make(emu.addApiToken()) } as const
+
+      const wrongToken = failureOf(yield* Effect.exit(api.user({ _tag: "Bearer", token: Redacted.make("nope-0123456789abcdef") })))
+      assert.strictEqual(wrongToken.reason, "Credentials")
+      assert.strictEqual(wrongToken.code, 10000)
+      assert.match(wrongToken.message, /alchemy login/)
+
+      const wrongAccount = failureOf(
+        yield* Effect.exit(api.get("account lookup", `/accounts/${"e".repeat(32)}`, Schema.Unknown, bearer))
+      )
+      assert.strictEqual(wrongAccount.reason, "AccountId")
+      assert.strictEqual(wrongAccount.code, 7003)
+      assert.match(wrongAccount.message, /CLOUDFLARE_ACCOUNT_ID/)
+    }))
+
+  it.scopedLive("a reply that is not an envelope is a typed InvalidReply error", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const home = yield* tempHome
+      // The OAuth origin root is HTML, not API JSON.
+      const { layer: live } = layer(home, envFor(emu, home, { CLOUDFLARE_BASE_URL: `${emu.url}/oauth2` }))
+      const api = yield* Effect.provide(CloudflareApi, live)
+      const error = failureOf(yield* Effect.exit(api.user({ _tag: "Bearer", token: Redacted.make("x-0123456789") })))
+      assert.oneOf(error.reason, ["InvalidReply", "Request"])
+    }))
+})

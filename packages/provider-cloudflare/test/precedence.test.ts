@@ -1,0 +1,188 @@
+/**
+ * DESIGN.md §4, every row: which profile, environment credentials, and which account, with the warnings.
+ */
+import * as Fs from "node:fs"
+import * as Path from "node:path"
+import { assert, describe, it } from "@effect/vitest"
+import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
+import * as Cause from "effect/Cause"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as CloudflareCredentials from "../src/CloudflareCredentials.js"
+import { assertNoSecrets, configFile, emulator, envFor, layer, tempHome } from "./support.js"
+
+const names = ["default", "res", "app", "flag", "cfvar", "alcvar"] as const
+
+/** Every profile an api-token profile with its own token and a stored account (except `default`: none stored). */
+const seed = (home: string, emu: CloudflareEmulator.CloudflareEmulator, stored: Record<string, string | undefined>) => {
+  const tokens: Record<string, string> = {}
+  const profiles: Record<string, unknown> = {}
+  for (const name of names) {
+    tokens[name] = emu.addApiToken()
+    const id = stored[name]
+    profiles[name] = { cloudflare: { method: "api-token", ...(id === undefined ? {} : { metadata: { id, name: `Stored ${name}` } }) } }
+    Fs.mkdirSync(Path.join(home, "credentials", name), { recursive: true, mode: 0o700 })
+    Fs.writeFileSync(
+      Path.join(home, "credentials", name, "cloudflare.json"),
+      JSON.stringify({ type: "api-token", apiToken: tokens[name] }),
+      { mode: 0o600 }
+    )
+  }
+  Fs.writeFileSync(configFile(home), JSON.stringify({ version: 1, profiles }), { mode: 0o600 })
+  return tokens
+}
+
+const failureOf = <A, E>(exit: Exit.Exit<A, E>): any => {
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+  const failure = Cause.failureOption(exit.cause)
+  if (Option.isNone(failure)) throw new Error(`expected a typed failure, got ${Cause.pretty(exit.cause)}`)
+  return failure.value
+}
+
+describe("which profile (DESIGN §4)", () => {
+  const rows: ReadonlyArray<{
+    readonly name: string
+    readonly options: CloudflareCredentials.Options
+    readonly env: Record<string, string>
+    readonly profile: string
+    readonly source: string
+  }> = [
+    { name: "resource option wins over everything", options: { resource: "res", app: "app", flag: "flag" }, env: { CLOUDFLARE_PROFILE: "cfvar", ALCHEMY_PROFILE: "alcvar" }, profile: "res", source: "resource" },
+    { name: "app option over flag and variables", options: { app: "app", flag: "flag" }, env: { CLOUDFLARE_PROFILE: "cfvar", ALCHEMY_PROFILE: "alcvar" }, profile: "app", source: "app" },
+    { name: "--profile flag over variables", options: { flag: "flag" }, env: { CLOUDFLARE_PROFILE: "cfvar", ALCHEMY_PROFILE: "alcvar" }, profile: "flag", source: "flag" },
+    { name: "CLOUDFLARE_PROFILE over ALCHEMY_PROFILE", options: {}, env: { CLOUDFLARE_PROFILE: "cfvar", ALCHEMY_PROFILE: "alcvar" }, profile: "cfvar", source: "provider-variable" },
+    { name: "ALCHEMY_PROFILE", options: {}, env: { ALCHEMY_PROFILE: "alcvar" }, profile: "alcvar", source: "alchemy-variable" },
+    { name: "default", options: {}, env: {}, profile: "default", source: "default" }
+  ]
+  for (const row of rows) {
+    it.scopedLive(row.name, () =>
+      Effect.gen(function*() {
+        const emu = yield* emulator()
+        const home = yield* tempHome
+        const tokens = seed(home, emu, {})
+        const { layer: live, recording } = layer(home, envFor(emu, home, row.env))
+        const resolved = yield* Effect.flatMap(CloudflareCredentials.make(row.options), (s) => s.get).pipe(Effect.provide(live))
+        assert.strictEqual(resolved.sources.profile?.profile, row.profile)
+        assert.strictEqual(resolved.sources.profile?.source, row.source)
+        assert.strictEqual(resolved.headers.Authorization, `Bearer ${tokens[row.profile]}`)
+        assert.deepStrictEqual(recording.warn, [])
+        assert.deepStrictEqual(resolved.warnings, [])
+      }))
+  }
+
+  it.scopedLive("environment credentials are used when no profile is named", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const home = yield* tempHome
+      seed(home, emu, {})
+      const envToken = emu.addApiToken()
+      const { layer: live, recording } = layer(home, envFor(emu, home, { CLOUDFLARE_API_TOKEN: envToken }))
+      const resolved = yield* Effect.flatMap(CloudflareCredentials.make(), (s) => s.get).pipe(Effect.provide(live))
+      assert.strictEqual(resolved.sources.profile, undefined)
+      assert.deepStrictEqual(resolved.sources.credentials, { _tag: "Environment", variable: "CLOUDFLARE_API_TOKEN" })
+      assert.strictEqual(resolved.headers.Authorization, `Bearer ${envToken}`)
+      assert.deepStrictEqual(recording.warn, [])
+    }))
+
+  it.scopedLive("a global key + email from the environment", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const home = yield* tempHome
+      const key = emu.addGlobalKey("ops@example.com")
+      const { layer: live } = layer(home, envFor(emu, home, { CLOUDFLARE_API_KEY: key, CLOUDFLARE_EMAIL: "ops@example.com" }))
+      const resolved = yield* Effect.flatMap(CloudflareCredentials.fromEnv.pipe(
+        (l) => Effect.provide(CloudflareCredentials.CloudflareCredentials, l)
+      ), (s) => s.get).pipe(Effect.provide(live))
+      assert.deepStrictEqual(resolved.headers, { "X-Auth-Key": key, "X-Auth-Email": "ops@example.com" })
+      assert.strictEqual(resolved.accountId, emu.accounts[0]!.id)
+    }))
+
+  for (const named of [
+    { how: "--profile", options: { flag: "flag" }, env: {}, profile: "flag" },
+    { how: "CLOUDFLARE_PROFILE", options: {}, env: { CLOUDFLARE_PROFILE: "cfvar" }, profile: "cfvar" },
+    { how: "ALCHEMY_PROFILE", options: {}, env: { ALCHEMY_PROFILE: "alcvar" }, profile: "alcvar" }
+  ]) {
+    it.scopedLive(`a profile named by ${named.how} wins over CLOUDFLARE_API_TOKEN, with a warning naming it`, () =>
+      Effect.gen(function*() {
+        const emu = yield* emulator()
+        const home = yield* tempHome
+        const tokens = seed(home, emu, {})
+        const envToken = emu.addApiToken()
+        const { layer: live, recording } = layer(
+          home,
+          envFor(emu, home, { ...named.env, CLOUDFLARE_API_TOKEN: envToken })
+        )
+        const resolved = yield* Effect.flatMap(
+          Effect.provide(CloudflareCredentials.CloudflareCredentials, CloudflareCredentials.layer(named.options)),
+          (s) => s.get
+        ).pipe(Effect.provide(live))
+        assert.strictEqual(resolved.headers.Authorization, `Bearer ${tokens[named.profile]}`)
+        assert.strictEqual(recording.warn.length, 1)
+        assert.include(recording.warn[0], "CLOUDFLARE_API_TOKEN")
+        assert.deepStrictEqual(resolved.warnings, recording.warn)
+        assertNoSecrets([recording.warn, resolved.sources], [envToken, tokens[named.profile]!])
+      }))
+  }
+})
+
+describe("which account (DESIGN §4)", () => {
+  const accounts = CloudflareEmulator.makeAccounts(3, "Team")
+  const [a, b, c] = accounts.map((x) => x.id) as [string, string, string]
+
+  it.scopedLive("accountId option > CLOUDFLARE_ACCOUNT_ID > stored > only account > error", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator({ accounts })
+      const home = yield* tempHome
+      seed(home, emu, { flag: a })
+      const resolve = (options: CloudflareCredentials.Options, env: Record<string, string>) => {
+        const { layer: live, recording } = layer(home, envFor(emu, home, env))
+        return Effect.flatMap(CloudflareCredentials.make(options), (s) => s.get).pipe(
+          Effect.provide(live),
+          Effect.map((r) => ({ r, warn: recording.warn }))
+        )
+      }
+      // option beats env and stored; the stored/env mismatch still warns
+      const byOption = yield* resolve({ flag: "flag", accountId: c }, { CLOUDFLARE_ACCOUNT_ID: b })
+      assert.strictEqual(byOption.r.accountId, c)
+      assert.deepStrictEqual(byOption.r.sources.accountId, { _tag: "Option", name: "accountId option" })
+      assert.strictEqual(byOption.r.warnings.length, 1)
+
+      // env beats stored, with a warning naming both
+      const byEnv = yield* resolve({ flag: "flag" }, { CLOUDFLARE_ACCOUNT_ID: b })
+      assert.strictEqual(byEnv.r.accountId, b)
+      assert.deepStrictEqual(byEnv.r.sources.accountId, { _tag: "Environment", variable: "CLOUDFLARE_ACCOUNT_ID" })
+      assert.strictEqual(byEnv.r.warnings.length, 1)
+      assert.include(byEnv.r.warnings[0], b)
+      assert.include(byEnv.r.warnings[0], a)
+
+      // env equal to stored: no warning
+      const same = yield* resolve({ flag: "flag" }, { CLOUDFLARE_ACCOUNT_ID: a })
+      assert.deepStrictEqual(same.r.warnings, [])
+
+      // stored
+      const stored = yield* resolve({ flag: "flag" }, {})
+      assert.strictEqual(stored.r.accountId, a)
+      assert.strictEqual(stored.r.sources.accountId._tag, "Profile")
+
+      // nothing stored, several accounts, no terminal: the error lists every `name: id`
+      const error = failureOf(yield* Effect.exit(resolve({ flag: "res" }, {})))
+      assert.strictEqual(error._tag, "NonInteractive")
+      for (const x of accounts) assert.include(error.message, `${x.name}: ${x.id}`)
+
+      // an invalid CLOUDFLARE_ACCOUNT_ID
+      const invalid = failureOf(yield* Effect.exit(resolve({ flag: "flag" }, { CLOUDFLARE_ACCOUNT_ID: "nope" })))
+      assert.strictEqual(invalid.reason, "InvalidAccountId")
+    }))
+
+  it.scopedLive("nothing stored and one account: the only account", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const home = yield* tempHome
+      seed(home, emu, {})
+      const { layer: live } = layer(home, envFor(emu, home))
+      const resolved = yield* Effect.flatMap(CloudflareCredentials.make(), (s) => s.get).pipe(Effect.provide(live))
+      assert.strictEqual(resolved.accountId, emu.accounts[0]!.id)
+      assert.deepStrictEqual(resolved.sources.accountId, { _tag: "Api", detail: "the only account" })
+    }))
+})
