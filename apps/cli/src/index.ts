@@ -1,1 +1,6 @@
-export {}
+/**
+ * `@alchemy/cli`: the stack file API (`defineStack`, `StackContext`) for `alchemy.run.ts`.
+ *
+ * @since 0.1.0
+ */
+export * from "./Stack.js"

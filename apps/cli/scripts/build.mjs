@@ -1,0 +1,74 @@
+// Bundle the CLI into one CommonJS file, dist/alchemy.cjs, plus a tiny entry, dist/alchemy.mjs.
+//
+// Start-up time is dominated by V8 compiling the bundle. Node 20 has no module.enableCompileCache (22.1+), so the
+// entry does what it would: it compiles dist/alchemy.cjs with vm.Script and a V8 code cache kept under the user's
+// cache directory ($XDG_CACHE_HOME/alchemy or ~/.cache/alchemy; never ALCHEMY_HOME), and refreshes that cache
+// after a run that had none. Where node:module has enableCompileCache the entry uses that instead.
+// Modules the commands import lazily (`import()`) are evaluated only when needed; tsx stays external.
+import * as esbuild from "esbuild"
+import * as fs from "node:fs/promises"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
+const dist = path.join(root, "dist")
+await fs.rm(dist, { recursive: true, force: true })
+
+await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: ["src/bin.ts"],
+  outfile: path.join(dist, "alchemy.cjs"),
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  // tsx registers loaders relative to its own files: it must stay a real package.
+  external: ["tsx", "tsx/*"],
+  define: { "import.meta.url": "__alchemyImportMetaUrl" },
+  banner: { js: "const __alchemyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  legalComments: "none",
+  minify: true,
+  keepNames: false,
+  logLevel: "warning"
+})
+
+const entry = `#!/usr/bin/env node
+// alchemy: compile the bundle with a V8 code cache (kept in the user's cache directory), then run it.
+import { createHash } from "node:crypto"
+import * as fs from "node:fs"
+import { createRequire } from "node:module"
+import * as os from "node:os"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+import * as vm from "node:vm"
+
+const filename = fileURLToPath(new URL("./alchemy.cjs", import.meta.url))
+const source = fs.readFileSync(filename, "utf8")
+const wrapper = "(function (exports, require, module, __filename, __dirname) {" + source + "\\n})"
+let cacheFile
+if (process.env.ALCHEMY_COMPILE_CACHE !== "0") {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache")
+  const key = createHash("sha256").update(process.version).update(process.arch).update(source).digest("hex").slice(0, 16)
+  // One cache per command: a cache holds the functions that run compiled, and commands run different code.
+  const word = process.argv.slice(2).filter((a) => /^[a-z-]+$/.test(a)).slice(0, 2).join("-").slice(0, 40)
+  cacheFile = path.join(base, "alchemy", "compile-cache", key + "-" + (word || "none") + ".v8")
+}
+let cachedData
+if (cacheFile) {
+  try { cachedData = fs.readFileSync(cacheFile) } catch {}
+}
+const script = new vm.Script(wrapper, { filename, cachedData })
+if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
+  process.once("exit", () => {
+    try {
+      fs.mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 })
+      const tmp = cacheFile + "." + process.pid + ".tmp"
+      fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 })
+      fs.renameSync(tmp, cacheFile)
+    } catch {}
+  })
+}
+const module = { exports: {} }
+script.runInThisContext()(module.exports, createRequire(filename), module, filename, path.dirname(filename))
+`
+await fs.writeFile(path.join(dist, "alchemy.mjs"), entry, { mode: 0o755 })

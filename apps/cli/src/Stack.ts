@@ -1,0 +1,80 @@
+/**
+ * The stack file format: `alchemy.run.ts` default-exports `defineStack({ ... })`.
+ *
+ * ```ts
+ * import { defineStack, StackContext } from "@alchemy/cli/Stack"
+ * import * as Effect from "effect/Effect"
+ *
+ * export default defineStack({
+ *   name: "my-app",
+ *   profile: "prod",                 // optional: the app's profile (DESIGN §4 step 2)
+ *   providers: ["cloudflare"],
+ *   run: Effect.gen(function*() {
+ *     const { phase, stage } = yield* StackContext
+ *     // yield* CloudflareCredentials / AwsCredentials and call the provider APIs
+ *   })
+ * })
+ * ```
+ * `run` may also be a function `(ctx) => Promise<unknown>` receiving the same context plus `env`, the provider
+ * environment variables (as `alchemy exec` would set them).
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import type * as Effect from "effect/Effect"
+
+/** What the command asked for. */
+export type Phase = "deploy" | "destroy" | "dev" | "plan" | "run"
+
+/** Providers a stack may use. */
+export type ProviderName = "cloudflare" | "aws"
+
+/** The context every stack program gets. */
+export interface StackInfo {
+  readonly name: string
+  readonly phase: Phase
+  /** `--stage`, else `$STAGE`, else `$USER`, else `dev`. */
+  readonly stage: string
+  /** The profile selected for each provider the stack uses, and why. */
+  readonly profiles: Readonly<Partial<Record<ProviderName, { readonly profile: string; readonly explanation: string }>>>
+}
+
+/** The Effect service carrying {@link StackInfo} into a stack program. */
+export class StackContext extends Context.Tag("@alchemy/cli/StackContext")<StackContext, StackInfo>() {}
+
+/** The context of a Promise-style stack program. */
+export interface PromiseContext extends StackInfo {
+  /** Provider environment variables (CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID, AWS_*), in clear. */
+  readonly env: Readonly<Record<string, string>>
+}
+
+/**
+ * A stack program: an Effect that may require {@link StackContext} and the providers' credential services
+ * (`CloudflareCredentials`, `AwsCredentials`), or a function returning a Promise.
+ */
+export type StackProgram =
+  | Effect.Effect<unknown, unknown, any>
+  | ((context: PromiseContext) => Promise<unknown> | unknown)
+
+export interface StackDefinition {
+  readonly name: string
+  /** The app's profile: used for every provider unless a resource names its own. */
+  readonly profile?: string | undefined
+  readonly providers: ReadonlyArray<ProviderName>
+  readonly run: StackProgram
+}
+
+/** Marks a value as a stack (survives the bundle/source split: a global symbol). */
+export const StackTypeId: unique symbol = Symbol.for("@alchemy/cli/Stack") as any
+export type StackTypeId = typeof StackTypeId
+
+export interface Stack extends StackDefinition {
+  readonly [StackTypeId]: StackTypeId
+}
+
+/** Declare a stack: the default export of `alchemy.run.ts`. */
+export const defineStack = (definition: StackDefinition): Stack => ({ ...definition, [StackTypeId]: StackTypeId })
+
+/** Is this value a stack made by {@link defineStack}? */
+export const isStack = (u: unknown): u is Stack =>
+  typeof u === "object" && u !== null && (u as any)[StackTypeId] === StackTypeId

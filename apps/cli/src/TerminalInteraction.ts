@@ -1,0 +1,173 @@
+/**
+ * The `Interaction` service (profile-core's port) for a terminal.
+ *
+ * On a TTY (standard input and output) without `CI`: `@effect/cli` prompts (select, multi-select, text, a masked
+ * password that yields a `Redacted`, confirm), `openUrl` runs `$BROWSER <url>` (else `xdg-open`/`open`) and shows
+ * a spinner on stderr until the next interaction or the end of the command.
+ * Otherwise (`interactive: false`): every prompt fails at once with `NonInteractive` naming the flag that supplies
+ * the value, and `openUrl` opens nothing: it prints the URL.
+ *
+ * @since 0.1.0
+ */
+import * as Prompt from "@effect/cli/Prompt"
+import { NonInteractive } from "@alchemy/profile-core/Errors"
+import { Interaction } from "@alchemy/profile-core/Interaction"
+import type * as Context from "effect/Context"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import { spawn } from "node:child_process"
+import * as Output from "./internal/Output.js"
+
+/** Is a person at the terminal? Standard input and output are TTYs and `CI` is not set. */
+export const isInteractive = (
+  env: Readonly<Record<string, string | undefined>> = process.env
+): boolean =>
+  process.stdin.isTTY === true && process.stdout.isTTY === true && (env.CI === undefined || env.CI === "" || env.CI === "0" || env.CI === "false")
+
+/** A spinner on stderr, stopped by the next prompt or message (or at exit). */
+const spinner = (() => {
+  let timer: ReturnType<typeof setInterval> | undefined
+  const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
+  const stop = () => {
+    if (timer !== undefined) {
+      clearInterval(timer)
+      timer = undefined
+      process.stderr.write("\r\u001b[2K")
+    }
+  }
+  const start = (text: string) => {
+    stop()
+    if (!Output.colorEnabled(process.stderr)) {
+      process.stderr.write(`${text}\n`)
+      return
+    }
+    let i = 0
+    timer = setInterval(() => {
+      process.stderr.write(`\r${Output.cyan(frames[i++ % frames.length]!, process.stderr)} ${text}`)
+    }, 80)
+    timer.unref()
+    process.once("exit", stop)
+  }
+  return { start, stop }
+})()
+
+const openCommand = (url: string): [string, ReadonlyArray<string>] => {
+  const browser = process.env.BROWSER
+  if (browser !== undefined && browser !== "") return [browser, [url]]
+  if (process.platform === "darwin") return ["open", [url]]
+  if (process.platform === "win32") return ["cmd", ["/c", "start", "", url]]
+  return ["xdg-open", [url]]
+}
+
+const open = (url: string): Effect.Effect<boolean> =>
+  Effect.async<boolean>((resume) => {
+    const [command, args] = openCommand(url)
+    try {
+      const child = spawn(command, args, { stdio: "ignore", detached: true })
+      child.once("error", () => resume(Effect.succeed(false)))
+      child.once("spawn", () => {
+        child.unref()
+        resume(Effect.succeed(true))
+      })
+    } catch {
+      resume(Effect.succeed(false))
+    }
+  })
+
+type PromptContext = Context.Context<Prompt.Prompt.Environment>
+
+const quitToInterrupt = <A>(prompt: Prompt.Prompt<A>, context: PromptContext): Effect.Effect<A> =>
+  Effect.sync(spinner.stop).pipe(
+    Effect.zipRight(Prompt.run(prompt)),
+    Effect.catchTag("QuitException", () => Effect.interrupt),
+    Effect.provide(context)
+  )
+
+/** The interactive implementation (prompts through the platform `Terminal`). */
+export const makeInteractive = (terminal: PromptContext): Interaction => ({
+  interactive: true,
+  select: (options) =>
+    quitToInterrupt(
+      Prompt.select({
+        message: options.message,
+        choices: options.choices.map((c) => ({
+          title: c.title,
+          value: c.value,
+          ...(c.description !== undefined ? { description: c.description } : {})
+        }))
+      }),
+      terminal
+    ),
+  multiSelect: (options) =>
+    quitToInterrupt(
+      Prompt.multiSelect({
+        message: options.message,
+        choices: options.choices.map((c) => ({
+          title: c.title,
+          value: c.value,
+          ...(c.description !== undefined ? { description: c.description } : {}),
+          ...(c.selected !== undefined ? { selected: c.selected } : {})
+        }))
+      }),
+      terminal
+    ),
+  text: (options) =>
+    quitToInterrupt(
+      Prompt.text({
+        message: options.message,
+        ...(options.default !== undefined ? { default: options.default } : {}),
+        ...(options.validate !== undefined
+          ? {
+            validate: (value: string) => {
+              const problem = options.validate!(value)
+              return problem === undefined ? Effect.succeed(value) : Effect.fail(problem)
+            }
+          }
+          : {})
+      }),
+      terminal
+    ),
+  secret: (options) =>
+    quitToInterrupt(
+      Prompt.password({
+        message: options.message,
+        validate: (value) => (value === "" ? Effect.fail("a value is required") : Effect.succeed(value))
+      }),
+      terminal
+    ).pipe(Effect.map((value) => value as unknown as Redacted.Redacted<string>)),
+  confirm: (options) =>
+    quitToInterrupt(Prompt.confirm({ message: options.message, initial: options.default }), terminal),
+  openUrl: (url) =>
+    Effect.gen(function*() {
+      spinner.stop()
+      const opened = yield* open(url)
+      process.stderr.write(
+        opened
+          ? `Opened ${url}\nIf no browser window appeared, open that URL yourself.\n`
+          : `Open this URL in a browser:\n  ${url}\n`
+      )
+      spinner.start("Waiting for the browser… (Ctrl-C to cancel)")
+    }),
+  info: (message) => Effect.sync(spinner.stop).pipe(Effect.zipRight(Output.note(message))),
+  warn: (message) => Effect.sync(spinner.stop).pipe(Effect.zipRight(Output.warning(message)))
+})
+
+/** The non-interactive implementation: no prompt, no browser; fail fast naming the flag. */
+export const nonInteractive: Interaction = {
+  interactive: false,
+  select: (options) => Effect.fail(new NonInteractive({ what: options.message, flag: options.flag })),
+  multiSelect: (options) => Effect.fail(new NonInteractive({ what: options.message, flag: options.flag })),
+  text: (options) => Effect.fail(new NonInteractive({ what: options.message, flag: options.flag })),
+  secret: (options) => Effect.fail(new NonInteractive({ what: options.message, flag: options.flag })),
+  confirm: (options) => Effect.fail(new NonInteractive({ what: options.message, flag: options.flag })),
+  openUrl: (url) => Output.note(`Open this URL in a browser:\n  ${url}`),
+  info: (message) => Output.note(message),
+  warn: (message) => Output.warning(message)
+}
+
+/** Interactive on a TTY without `CI`, non-interactive otherwise. */
+export const layer: Layer.Layer<Interaction, never, Prompt.Prompt.Environment> = Layer.effect(
+  Interaction,
+  Effect.map(Effect.context<Prompt.Prompt.Environment>(), (context) => (isInteractive() ? makeInteractive(context) : nonInteractive))
+)

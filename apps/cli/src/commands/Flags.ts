@@ -1,0 +1,70 @@
+/**
+ * Options shared by several commands: `--profile`, the provider/method flags of `configure` and `login`.
+ * Secrets have no value flag: only `--<secret>-env VAR` (read the variable) or `--<secret>-stdin`.
+ */
+import * as Args from "@effect/cli/Args"
+import * as Options from "@effect/cli/Options"
+
+export const profile = Options.text("profile").pipe(
+  Options.withDescription(
+    "Profile to use (default: CLOUDFLARE_PROFILE / ALCHEMY_AWS_PROFILE, then ALCHEMY_PROFILE, then `default`)"
+  ),
+  Options.optional
+)
+
+export const json = Options.boolean("json").pipe(Options.withDescription("Print stable JSON (documented in the README; no secrets)"))
+
+export const yes = Options.boolean("yes").pipe(
+  Options.withAlias("y"),
+  Options.withDescription("Do not ask for confirmation")
+)
+
+export const provider = Options.choice("provider", ["cloudflare", "aws"]).pipe(
+  Options.withDescription("Only this provider"),
+  Options.optional
+)
+
+const text = (name: string, description: string) =>
+  Options.text(name).pipe(Options.withDescription(description), Options.optional)
+
+const flag = (name: string, description: string) => Options.boolean(name).pipe(Options.withDescription(description))
+
+/** The method flags; every prompt of the wizard has one of these as its scripted equivalent. */
+export const method = {
+  method: text("method", "Authentication method: cloudflare oauth|api-token|api-key, aws sso|access-keys|assume-role|aws-profile"),
+  accountId: text("account-id", "Cloudflare account id (or AWS account id for sso with --sso-account-id)"),
+  email: text("email", "Cloudflare account email (api-key method)"),
+  scopes: text("scopes", "Cloudflare OAuth scopes, comma separated"),
+  apiTokenEnv: text("api-token-env", "Read the Cloudflare API token from this environment variable"),
+  apiTokenStdin: flag("api-token-stdin", "Read the Cloudflare API token from standard input"),
+  apiKeyEnv: text("api-key-env", "Read the Cloudflare global API key from this environment variable"),
+  apiKeyStdin: flag("api-key-stdin", "Read the Cloudflare global API key from standard input"),
+  awsAccessKeyId: text("aws-access-key-id", "AWS access key id (access-keys method)"),
+  awsSecretAccessKeyEnv: text("aws-secret-access-key-env", "Read the AWS secret access key from this environment variable"),
+  awsSecretAccessKeyStdin: flag("aws-secret-access-key-stdin", "Read the AWS secret access key from standard input"),
+  awsSessionTokenEnv: text("aws-session-token-env", "Read an AWS session token from this environment variable"),
+  region: text("region", "AWS region of the profile"),
+  ssoStartUrl: text("sso-start-url", "IAM Identity Center start URL"),
+  ssoRegion: text("sso-region", "IAM Identity Center region"),
+  ssoAccountId: text("sso-account-id", "AWS account id to use through SSO"),
+  ssoRoleName: text("sso-role-name", "Permission set (role) name to use through SSO"),
+  useDeviceCode: flag("use-device-code", "SSO: use the device-code flow instead of the browser callback"),
+  roleArn: text("role-arn", "assume-role: ARN of the role to assume"),
+  sourceProfile: text("source-profile", "assume-role: alchemy profile holding the source credentials"),
+  externalId: text("external-id", "assume-role: external id"),
+  roleSessionName: text("role-session-name", "assume-role: session name"),
+  durationSeconds: text("duration-seconds", "assume-role: session duration in seconds"),
+  mfaSerial: text("mfa-serial", "assume-role: MFA device serial or ARN"),
+  mfaCodeEnv: text("mfa-code-env", "assume-role: read the MFA code from this environment variable"),
+  mfaCodeStdin: flag("mfa-code-stdin", "assume-role: read the MFA code from standard input"),
+  awsProfile: text("aws-profile", "aws-profile: name of the profile in ~/.aws/config"),
+  noBrowser: flag("no-browser", "Print the login URL instead of opening a browser; paste the redirect URL back"),
+  yes
+}
+
+export const stage = text("stage", "Stage to deploy (what is deployed; the profile says how to authenticate)")
+
+export const stackFile = Args.text({ name: "stack-file" }).pipe(
+  Args.withDescription("The stack file (default ./alchemy.run.ts)"),
+  Args.optional
+)

@@ -1,0 +1,54 @@
+/**
+ * `alchemy exec`, `alchemy env`, `alchemy aws credential-process`.
+ */
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import * as Effect from "effect/Effect"
+import * as Flags from "./Flags.js"
+
+const environment = () => import("../internal/environment.js")
+
+export const exec = Command.make(
+  "exec",
+  {
+    profile: Flags.profile,
+    command: Args.text({ name: "command" }).pipe(Args.atLeast(1), Args.withDescription("The command and its arguments, after --"))
+  },
+  (flags) => Effect.flatMap(Effect.promise(environment), (m) => m.exec(flags))
+).pipe(
+  Command.withDescription(
+    "Run a command with the profile's credentials as the usual environment variables (CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID, AWS_*); exit code and signals are forwarded. Example: alchemy exec --profile prod -- wrangler whoami"
+  )
+)
+
+export const env = Command.make(
+  "env",
+  {
+    profile: Flags.profile,
+    format: Options.choice("format", ["sh", "fish", "dotenv", "json"]).pipe(
+      Options.withDefault("sh" as const),
+      Options.withDescription("Output format")
+    )
+  },
+  (flags) => Effect.flatMap(Effect.promise(environment), (m) => m.env(flags))
+).pipe(
+  Command.withDescription(
+    "Print the profile's credentials as environment variables, e.g. eval \"$(alchemy env --profile prod)\". Values are hidden when standard output is a terminal."
+  )
+)
+
+const credentialProcess = Command.make(
+  "credential-process",
+  { profile: Flags.profile },
+  (flags) => Effect.flatMap(Effect.promise(environment), (m) => m.credentialProcess(flags))
+).pipe(
+  Command.withDescription(
+    "Print AWS credential_process JSON (Version 1) for the profile. In ~/.aws/config: credential_process = alchemy aws credential-process --profile prod"
+  )
+)
+
+export const aws = Command.make("aws").pipe(
+  Command.withDescription("AWS helpers"),
+  Command.withSubcommands([credentialProcess])
+)

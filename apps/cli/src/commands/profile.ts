@@ -1,0 +1,36 @@
+/**
+ * `alchemy profile show|list|delete`.
+ */
+import * as Args from "@effect/cli/Args"
+import * as Command from "@effect/cli/Command"
+import * as Effect from "effect/Effect"
+import * as Flags from "./Flags.js"
+
+const profiles = () => import("../internal/profiles.js")
+
+const show = Command.make(
+  "show",
+  { profile: Flags.profile, json: Flags.json },
+  (flags) => Effect.flatMap(Effect.promise(profiles), (m) => m.show(flags))
+).pipe(
+  Command.withDescription(
+    "Show the selected profile (values redacted), which profile was selected and why, and any environment variable that shadows it"
+  )
+)
+
+const list = Command.make(
+  "list",
+  { json: Flags.json },
+  (flags) => Effect.flatMap(Effect.promise(profiles), (m) => m.list(flags))
+).pipe(Command.withDescription("List the profiles and their providers"))
+
+const remove = Command.make(
+  "delete",
+  { name: Args.text({ name: "profile" }), yes: Flags.yes },
+  (flags) => Effect.flatMap(Effect.promise(profiles), (m) => m.remove(flags))
+).pipe(Command.withDescription("Delete a profile: its configuration and its stored credentials"))
+
+export const profile = Command.make("profile").pipe(
+  Command.withDescription("Inspect and manage profiles"),
+  Command.withSubcommands([show, list, remove])
+)

@@ -1,0 +1,78 @@
+/**
+ * Turning a failed command into a message on stderr and an exit code:
+ * 0 ok, 1 failure, 2 usage error, 3 needs login (130 interrupted).
+ */
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as Cause from "effect/Cause"
+import * as Data from "effect/Data"
+import * as Effect from "effect/Effect"
+import * as Option from "effect/Option"
+import * as Output from "./Output.js"
+
+const tagOf = (e: unknown): string | undefined =>
+  typeof e === "object" && e !== null && "_tag" in e && typeof (e as any)._tag === "string" ? (e as any)._tag : undefined
+
+/** The exit code for a failure cause. */
+export const exitCode = (cause: Cause.Cause<unknown>): number => {
+  if (Cause.isInterruptedOnly(cause)) return 130
+  const failure = Cause.failureOption(cause)
+  if (Option.isNone(failure)) return 1
+  const e = failure.value
+  if (ValidationError.isValidationError(e)) return 2
+  const tag = tagOf(e)
+  if (tag === "NeedsLogin") return 3
+  if (tag === "UsageError" || tag === "InvalidProfileName") return 2
+  if (tag === "ChildExit") return (e as ChildExit).code
+  return 1
+}
+
+const messageOf = (e: unknown): string => {
+  if (e instanceof Error && e.message) return e.message
+  if (typeof e === "object" && e !== null && typeof (e as any).message === "string" && (e as any).message) {
+    return (e as any).message
+  }
+  const tag = tagOf(e)
+  return tag ?? "unexpected failure"
+}
+
+/**
+ * Print the failure on stderr. @effect/cli has already printed validation errors (with help); interruptions print
+ * nothing. Defects print their message only (never the cause's data, which could hold a secret).
+ */
+export const report = (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
+  if (Cause.isInterruptedOnly(cause)) return Effect.void
+  const failure = Cause.failureOption(cause)
+  if (Option.isSome(failure)) {
+    if (ValidationError.isValidationError(failure.value) || tagOf(failure.value) === "ChildExit") return Effect.void
+    return Output.note(`${Output.red("error:", process.stderr)} ${messageOf(failure.value)}`)
+  }
+  const defect = Cause.dieOption(cause)
+  return Output.note(
+    `${Output.red("error:", process.stderr)} ${
+      Option.isSome(defect) ? `internal error: ${messageOf(defect.value)}` : "unexpected failure"
+    }`
+  )
+}
+
+/** A mistake in how the command was called (exit code 2). */
+export class UsageError extends Data.TaggedError("UsageError")<{ readonly message: string }> {}
+
+/** A failure of the CLI itself with a message for the person (exit code 1). */
+export class CliError extends Data.TaggedError("CliError")<{ readonly message: string }> {}
+
+/** `alchemy exec`: the child's exit status, passed on without a message. */
+export class ChildExit extends Data.TaggedError("ChildExit")<{ readonly code: number }> {}
+
+/** A stack file that is missing, does not load, exports the wrong thing, or whose program failed. */
+export class StackFileError extends Data.TaggedError("StackFileError")<{ readonly file: string; readonly detail: string }> {
+  override get message(): string {
+    return `${this.file}: ${this.detail}`
+  }
+}
+
+let forced: number | undefined
+/** `alchemy exec` passes the child's status on even when a signal interrupted the CLI's own fiber. */
+export const forceExitCode = (code: number): void => {
+  forced = code
+}
+export const forcedExitCode = (): number | undefined => forced

@@ -1,0 +1,92 @@
+/**
+ * Terminal output for the CLI: colour only on a TTY and never with `NO_COLOR`; a `Console` that strips ANSI
+ * escapes otherwise (so @effect/cli's help and errors follow the same rule); small styling helpers.
+ */
+import * as Console from "effect/Console"
+import * as Effect from "effect/Effect"
+
+const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g
+
+/** Whether a stream should get colour: a TTY, no `NO_COLOR`, not `TERM=dumb`. */
+export const colorEnabled = (stream: NodeJS.WriteStream): boolean =>
+  stream.isTTY === true && process.env.NO_COLOR === undefined && process.env.TERM !== "dumb"
+
+export const stripAnsi = (text: string): string => text.replace(ANSI, "")
+
+const style = (open: number, close: number) => (text: string, stream: NodeJS.WriteStream = process.stdout) =>
+  colorEnabled(stream) ? `\u001b[${open}m${text}\u001b[${close}m` : text
+
+export const bold = style(1, 22)
+export const dim = style(2, 22)
+export const red = style(31, 39)
+export const green = style(32, 39)
+export const yellow = style(33, 39)
+export const cyan = style(36, 39)
+
+const format = (args: ReadonlyArray<unknown>): string =>
+  args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")
+
+const writer = (stream: NodeJS.WriteStream) => (...args: ReadonlyArray<unknown>) => {
+  const text = format(args)
+  stream.write((colorEnabled(stream) ? text : stripAnsi(text)) + "\n")
+}
+
+const out = writer(process.stdout)
+const err = writer(process.stderr)
+
+/** A `Console` over process.stdout/stderr that removes colour where it does not belong. */
+export const console: Console.Console = (() => {
+  const unsafe = {
+    assert: (condition: boolean, ...args: ReadonlyArray<unknown>) => {
+      if (!condition) err(...args)
+    },
+    clear: () => {},
+    count: () => {},
+    countReset: () => {},
+    debug: err,
+    dir: (item: unknown) => out(item),
+    dirxml: out,
+    error: err,
+    group: () => {},
+    groupCollapsed: () => {},
+    groupEnd: () => {},
+    info: err,
+    log: out,
+    table: out,
+    time: () => {},
+    timeEnd: () => {},
+    timeLog: () => {},
+    trace: err,
+    warn: err
+  } as unknown as Console.UnsafeConsole
+  const lift = (f: (...args: ReadonlyArray<any>) => void) => (...args: ReadonlyArray<any>) => Effect.sync(() => f(...args))
+  return {
+    [Console.TypeId]: Console.TypeId,
+    assert: lift(unsafe.assert as any),
+    clear: Effect.void,
+    count: () => Effect.void,
+    countReset: () => Effect.void,
+    debug: lift(err),
+    dir: lift(out),
+    dirxml: lift(out),
+    error: lift(err),
+    group: () => Effect.void,
+    groupEnd: Effect.void,
+    info: lift(err),
+    log: lift(out),
+    table: lift(out),
+    time: () => Effect.void,
+    timeEnd: () => Effect.void,
+    timeLog: () => Effect.void,
+    trace: lift(err),
+    warn: lift(err),
+    unsafe
+  } as unknown as Console.Console
+})()
+
+/** Print a line on stdout (the command's result). */
+export const line = (text: string): Effect.Effect<void> => Effect.sync(() => out(text))
+/** Print a line on stderr (progress, notices, warnings, errors). */
+export const note = (text: string): Effect.Effect<void> => Effect.sync(() => err(text))
+export const warning = (text: string): Effect.Effect<void> =>
+  Effect.sync(() => err(`${yellow("warning:", process.stderr)} ${text}`))

@@ -1,0 +1,181 @@
+/**
+ * `alchemy profile show|list|delete`.
+ */
+import type { Description } from "@alchemy/profile-core/AuthProvider"
+import { NonInteractive, ProfileNotFound } from "@alchemy/profile-core/Errors"
+import { Interaction } from "@alchemy/profile-core/Interaction"
+import { decodeProfileName } from "@alchemy/profile-core/ProfileName"
+import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
+import { redact } from "@alchemy/profile-core/Redaction"
+import * as Effect from "effect/Effect"
+import type * as Option from "effect/Option"
+import * as Display from "./Display.js"
+import * as Output from "./Output.js"
+import * as Providers from "./Providers.js"
+import * as Session from "./Session.js"
+
+
+/** One provider in `profile show --json` (the shape is documented in the README; it holds no secret). */
+interface ProviderJson {
+  readonly profile: string | null
+  readonly selectedBy: string
+  readonly explanation: string
+  readonly credentials: "profile" | "environment"
+  readonly environmentVariables: ReadonlyArray<string>
+  readonly method: string | null
+  readonly status: "ok" | "error"
+  readonly error: string | null
+  readonly details: Readonly<Record<string, unknown>> | null
+  readonly warnings: ReadonlyArray<string>
+}
+
+const messageOf = (e: unknown): string =>
+  typeof e === "object" && e !== null && typeof (e as any).message === "string" && (e as any).message !== ""
+    ? (e as any).message
+    : typeof e === "object" && e !== null && typeof (e as any)._tag === "string"
+    ? (e as any)._tag
+    : "failed"
+
+export const show = (flags: { readonly profile: Option.Option<string>; readonly json: boolean }) =>
+  Effect.gen(function*() {
+    const sections: Array<{ title: string; lines: Array<string> }> = []
+    const json: Record<string, ProviderJson> = {}
+    const warnings: Array<string> = []
+    let header: Session.Selection | undefined
+    for (const entry of Providers.entries) {
+      const selection = yield* Session.select(entry, { flag: flags.profile })
+      header ??= selection
+      warnings.push(...selection.warnings)
+      const base = {
+        selectedBy: selection.source,
+        explanation: selection.explanation,
+        environmentVariables: selection.environmentVariables
+      }
+      if (selection.useEnvironmentCredentials) {
+        const lines = selection.environmentVariables.map((v: string) => ({
+          label: v,
+          value: redact(process.env[v] ?? ""),
+          secret: true
+        }))
+        lines.push({ label: "source", value: `environment (${selection.environmentVariables.join(", ")})`, secret: false })
+        sections.push({ title: entry.title, lines: Display.section(entry.title, lines) })
+        json[entry.id] = {
+          ...base,
+          profile: null,
+          credentials: "environment",
+          method: null,
+          status: "ok",
+          error: null,
+          details: null,
+          warnings: []
+        }
+        continue
+      }
+      const provider = yield* Providers.load(entry)
+      const configured = yield* provider.auth.isConfigured(selection.profile)
+      if (!configured) continue
+      const described = yield* Effect.either(provider.auth.describe(selection.profile))
+      const d: Description | undefined = described._tag === "Right" ? described.right : undefined
+      const error = described._tag === "Left" ? messageOf(described.left) : null
+      const extra: Array<{ label: string; value: string }> = []
+      if (selection.profile !== header.profile) extra.push({ label: "profile", value: `${selection.profile} (${selection.explanation})` })
+      if (selection.environmentVariables.length > 0) {
+        extra.push({ label: "ignored", value: `${selection.environmentVariables.join(", ")} (a profile was named)` })
+      }
+      const lines = d !== undefined
+        ? [...d.lines, ...extra]
+        : [{ label: "error", value: error ?? "failed" }, ...extra]
+      sections.push({ title: entry.title, lines: Display.section(entry.title, lines) })
+      warnings.push(...(d?.warnings ?? []))
+      json[entry.id] = {
+        ...base,
+        profile: selection.profile,
+        credentials: "profile",
+        method: d?.method ?? null,
+        status: d !== undefined ? "ok" : "error",
+        error,
+        details: d?.json ?? null,
+        warnings: d?.warnings ?? []
+      }
+    }
+    const selected = header!
+    if (sections.length === 0) {
+      const store = yield* ProfileStore
+      const available = yield* store.list
+      return yield* new ProfileNotFound({ profile: selected.profile, available: [...available] })
+    }
+    if (flags.json) {
+      yield* Output.line(JSON.stringify(
+        {
+          version: 1,
+          profile: selected.profile,
+          selectedBy: selected.source,
+          explanation: selected.explanation,
+          providers: json,
+          warnings
+        },
+        null,
+        2
+      ))
+      return
+    }
+    const out = [
+      `${Output.bold("Profile:")} ${selected.profile} ${Output.dim(`(${selected.explanation})`)}`,
+      ...Display.byTitle(sections).flatMap((s) => s.lines)
+    ]
+    yield* Output.line(out.join("\n"))
+    for (const w of new Set(warnings)) yield* Output.warning(w)
+  })
+
+export const list = (flags: { readonly json: boolean }) =>
+  Effect.gen(function*() {
+    const store = yield* ProfileStore
+    const config = yield* store.read
+    const names = Object.keys(config.profiles).sort()
+    if (flags.json) {
+      const profiles = names.map((name) => {
+        const providers: Record<string, { method: string; accountId: string | null; accountName: string | null }> = {}
+        for (const [id, entry] of Object.entries(config.profiles[name as keyof typeof config.profiles] ?? {})) {
+          providers[id] = { method: entry.method, accountId: entry.metadata?.id ?? null, accountName: entry.metadata?.name ?? null }
+        }
+        return { name, providers }
+      })
+      yield* Output.line(JSON.stringify({ version: 1, profiles }, null, 2))
+      return
+    }
+    if (names.length === 0) {
+      yield* Output.note("No profiles yet. Create one with `alchemy configure`.")
+      return
+    }
+    const width = Math.max(7, ...names.map((n) => n.length))
+    const rows = [Output.bold(`${"PROFILE".padEnd(width)}  PROVIDERS`)]
+    for (const name of names) {
+      const entries = Object.entries(config.profiles[name as keyof typeof config.profiles] ?? {})
+      rows.push(`${name.padEnd(width)}  ${entries.map(([id, e]) => `${id} (${e.method})`).join(", ") || "-"}`)
+    }
+    yield* Output.line(rows.join("\n"))
+  })
+
+export const remove = (flags: { readonly name: string; readonly yes: boolean }) =>
+  Effect.gen(function*() {
+    const profile = yield* decodeProfileName(flags.name)
+    const store = yield* ProfileStore
+    const available = yield* store.list
+    if (!available.includes(profile)) {
+      return yield* new ProfileNotFound({ profile, available: [...available] })
+    }
+    const interaction = yield* Interaction
+    if (!flags.yes) {
+      if (!interaction.interactive) {
+        return yield* new NonInteractive({ what: `Confirmation to delete profile ${profile}`, flag: "--yes" })
+      }
+      const ok = yield* interaction.confirm({
+        message: `Delete profile ${profile} and its stored credentials?`,
+        default: false,
+        flag: "--yes"
+      })
+      if (!ok) return
+    }
+    yield* store.deleteProfile(profile)
+    yield* Output.note(`Deleted profile ${profile}.`)
+  })

@@ -1,0 +1,58 @@
+/** The AWS provider wired for the CLI (the AWS SDK itself is loaded by the provider only when a call needs it). */
+import type { AuthProvider, ConfigureInput } from "@alchemy/profile-core/AuthProvider"
+import type { ProfileName } from "@alchemy/profile-core/ProfileName"
+import type { Selection } from "@alchemy/profile-core/Selection"
+import * as AwsAuthProvider from "@alchemy/provider-aws/AwsAuthProvider"
+import * as AwsCredentials from "@alchemy/provider-aws/AwsCredentials"
+import * as AwsResolver from "@alchemy/provider-aws/AwsResolver"
+import * as CredentialProcess from "@alchemy/provider-aws/CredentialProcess"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { CliError } from "../Failure.js"
+import type { Core, Provider } from "../Providers.js"
+
+const services = AwsAuthProvider.layer.pipe(Layer.provideMerge(AwsResolver.layer))
+
+const withAuth = <A, E>(f: (auth: AuthProvider) => Effect.Effect<A, E, any>): Effect.Effect<A, unknown, Core> =>
+  Effect.provide(Effect.flatMap(AwsAuthProvider.AwsAuthProvider, f), services) as Effect.Effect<A, unknown, Core>
+
+const auth: AuthProvider<Core> = {
+  id: "aws",
+  title: "AWS",
+  methods: AwsAuthProvider.methods,
+  environmentCredentials: AwsCredentials.environmentCredentials,
+  profileVariable: AwsCredentials.profileVariable,
+  isConfigured: (profile: ProfileName) => withAuth((a) => a.isConfigured(profile)),
+  configure: (input: ConfigureInput) => withAuth((a) => a.configure(input)),
+  login: (input: ConfigureInput) => withAuth((a) => a.login(input)),
+  logout: (profile: ProfileName) => withAuth((a) => a.logout(profile)),
+  describe: (profile: ProfileName) => withAuth((a) => a.describe(profile)),
+  environment: (profile: ProfileName) => withAuth((a) => a.environment(profile))
+}
+
+export const provider: Provider = {
+  id: "aws",
+  title: "AWS",
+  auth,
+  credentials: (options) => AwsCredentials.layer(options).pipe(Layer.provide(AwsResolver.layer))
+}
+
+/** `alchemy aws credential-process`: Version 1 JSON for the selected profile (or the raw environment keys). */
+export const credentialProcess = (selection: Selection) =>
+  Effect.gen(function*() {
+    if (selection.useEnvironmentCredentials) {
+      const id = process.env.AWS_ACCESS_KEY_ID
+      const secret = process.env.AWS_SECRET_ACCESS_KEY
+      if (id === undefined || secret === undefined) {
+        return yield* new CliError({ message: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must both be set" })
+      }
+      return {
+        Version: 1,
+        AccessKeyId: id,
+        SecretAccessKey: Redacted.value(Redacted.make(secret)),
+        ...(process.env.AWS_SESSION_TOKEN ? { SessionToken: process.env.AWS_SESSION_TOKEN } : {})
+      }
+    }
+    return yield* Effect.provide(CredentialProcess.credentialProcessOutput(selection.profile), AwsResolver.layer)
+  })

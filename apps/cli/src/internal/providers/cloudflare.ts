@@ -1,0 +1,15 @@
+/** The Cloudflare provider wired for the CLI. */
+import * as CloudflareApi from "@alchemy/provider-cloudflare/CloudflareApi"
+import * as CloudflareCredentials from "@alchemy/provider-cloudflare/CloudflareCredentials"
+import * as CloudflareProvider from "@alchemy/provider-cloudflare/CloudflareProvider"
+import * as Layer from "effect/Layer"
+import { adapt, type Provider } from "../Providers.js"
+
+const api = CloudflareApi.layerFetch()
+
+export const provider: Provider = {
+  id: "cloudflare",
+  title: "Cloudflare",
+  auth: adapt(CloudflareProvider.provider, api),
+  credentials: (options) => CloudflareCredentials.layer(options).pipe(Layer.provide(api))
+}
