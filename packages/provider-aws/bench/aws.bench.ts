@@ -1,0 +1,112 @@
+/**
+ * Benchmark (a script, not a test): `node --import tsx bench/aws.bench.ts`. Prints a markdown table.
+ *
+ * - `node -e 0` start-up median, for scale on this machine.
+ * - Importing `@alchemy/provider-aws` (the SDK is loaded lazily) vs. importing it and the three SDK clients.
+ * - Cached role credentials (an assume-role session on disk, emulator on 127.0.0.1) resolved in a warm process:
+ *   through the `AwsResolver` effect, and through the SDK-facing `AwsCredentialIdentityProvider`. Target p50 < 50 µs.
+ */
+import * as AwsEmulator from "@alchemy/testing/AwsEmulator"
+import { decodeProfileName } from "@alchemy/profile-core/ProfileName"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { spawnSync } from "node:child_process"
+import * as Os from "node:os"
+import { fileURLToPath } from "node:url"
+import { AwsAuthProvider } from "../src/AwsAuthProvider.js"
+import * as AwsCredentials from "../src/AwsCredentials.js"
+import { AwsResolver } from "../src/AwsResolver.js"
+import { makeSandbox, providerLayer, scripted } from "../test/fixtures/harness.js"
+
+const packageDir = fileURLToPath(new URL("..", import.meta.url))
+
+const percentile = (values: ReadonlyArray<number>, p: number) => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!
+}
+
+const timeChild = (args: ReadonlyArray<string>, runs: number) => {
+  const times: Array<number> = []
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint()
+    const result = spawnSync(process.execPath, args, { cwd: packageDir, stdio: "ignore" })
+    if (result.status !== 0) throw new Error(`child failed: ${args.join(" ")}`)
+    times.push(Number(process.hrtime.bigint() - start) / 1e6)
+  }
+  return percentile(times, 50)
+}
+
+const ms = (value: number) => `${value.toFixed(1)} ms`
+const us = (value: number) => `${value.toFixed(1)} µs`
+
+const main = async () => {
+  const rows: Array<[string, string]> = []
+  rows.push(["`node -e 0` start-up, median of 10", ms(timeChild(["-e", "0"], 10))])
+  const importOnly = timeChild(["--import", "tsx", "-e", "await import('./src/index.ts')"], 5)
+  const importWithSdk = timeChild([
+    "--import",
+    "tsx",
+    "-e",
+    "await import('./src/index.ts'); await Promise.all(['@aws-sdk/client-sso-oidc','@aws-sdk/client-sso','@aws-sdk/client-sts','@aws-sdk/credential-providers'].map((m) => import(m)))"
+  ], 5)
+  rows.push(["import `@alchemy/provider-aws` (tsx), median of 5", ms(importOnly)])
+  rows.push(["same + eagerly importing the 4 SDK modules it loads lazily", ms(importWithSdk)])
+
+  const sandbox = makeSandbox()
+  const emulator = await AwsEmulator.start({})
+  Object.assign(process.env, emulator.env)
+  try {
+    const key = emulator.addAccessKey({ account: "111111111111" })
+    const profile = await Effect.runPromise(decodeProfileName("bench"))
+    const layer = providerLayer(sandbox.home, scripted().interaction)
+    const result = await Effect.runPromise(
+      Effect.gen(function*() {
+        const provider = yield* AwsAuthProvider
+        yield* provider.configure({
+          profile,
+          method: "assume-role",
+          values: { "role-arn": "arn:aws:iam::222222222222:role/Deployer", "aws-access-key-id": key.accessKeyId },
+          secrets: { "aws-secret-access-key": Redacted.make(key.secretAccessKey) }
+        })
+        const resolver = yield* AwsResolver
+        const credentials = yield* AwsCredentials.credentialIdentityProvider.pipe(
+          Effect.provide(AwsCredentials.fromProfile("bench").pipe(Layer.provide(Layer.succeed(AwsResolver, resolver))))
+        )
+        return { resolver, credentials }
+      }).pipe(Effect.provide(layer))
+    )
+    const resolve = result.resolver.resolve(profile)
+    const assumesBefore = emulator.counters.assumeRole
+    const iterations = 20_000
+    const sample = async (run: () => Promise<unknown>) => {
+      for (let i = 0; i < 2_000; i++) await run()
+      const times: Array<number> = []
+      for (let i = 0; i < iterations; i++) {
+        const start = process.hrtime.bigint()
+        await run()
+        times.push(Number(process.hrtime.bigint() - start) / 1e3)
+      }
+      return times
+    }
+    const viaEffect = await sample(() => Effect.runPromise(resolve))
+    const viaSdk = await sample(() => result.credentials())
+    rows.push([`cached role credentials, \`AwsResolver.resolve\` (Effect.runPromise), p50 of ${iterations}`, us(percentile(viaEffect, 50))])
+    rows.push([`same, p99`, us(percentile(viaEffect, 99))])
+    rows.push([`cached role credentials, SDK \`AwsCredentialIdentityProvider()\`, p50 of ${iterations}`, us(percentile(viaSdk, 50))])
+    rows.push([`same, p99`, us(percentile(viaSdk, 99))])
+    rows.push(["AssumeRole calls during the timed loops", String(emulator.counters.assumeRole - assumesBefore)])
+  } finally {
+    await emulator.close()
+    sandbox.cleanup()
+  }
+
+  process.stdout.write(`## provider-aws benchmark (${Os.cpus().length} CPUs, Node ${process.version})\n\n`)
+  process.stdout.write("| measurement | value |\n|---|---|\n")
+  for (const [name, value] of rows) process.stdout.write(`| ${name} | ${value} |\n`)
+}
+
+main().then(() => process.exit(0), (error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,195 @@
+import * as AwsEmulator from "@alchemy/testing/AwsEmulator"
+import { decodeProfileName } from "@alchemy/profile-core/ProfileName"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Fs from "node:fs"
+import { afterAll, beforeAll } from "vitest"
+import { AwsAuthProvider } from "../src/AwsAuthProvider.js"
+import * as AwsCredentials from "../src/AwsCredentials.js"
+import * as AwsLive from "../src/AwsLive.js"
+import { AwsResolver } from "../src/AwsResolver.js"
+import { findSecrets, fixture, makeSandbox, providerLayer, runFixture, scripted } from "./fixtures/harness.js"
+
+let emulator: AwsEmulator.AwsEmulator
+let sandbox: ReturnType<typeof makeSandbox>
+let staticKey: { accessKeyId: string; secretAccessKey: string }
+let processKey: { accessKeyId: string; secretAccessKey: string }
+let storedKey: { accessKeyId: string; secretAccessKey: string }
+
+const tsxCommand = (script: string, args: string) =>
+  `${process.execPath} --import tsx ${fixture(script)} ${args}`
+
+beforeAll(async () => {
+  sandbox = makeSandbox()
+  emulator = await AwsEmulator.start({})
+  Object.assign(process.env, emulator.env)
+  staticKey = emulator.addAccessKey({ account: "111111111111" })
+  processKey = emulator.addAccessKey({ account: "222222222222" })
+  storedKey = emulator.addAccessKey({ account: "333333333333" })
+  Fs.writeFileSync(
+    sandbox.awsCredentials,
+    `[static]\naws_access_key_id = ${staticKey.accessKeyId}\naws_secret_access_key = ${staticKey.secretAccessKey}\n`
+  )
+  Fs.writeFileSync(
+    sandbox.awsConfig,
+    [
+      "[profile static]",
+      "region = ap-south-1",
+      "[profile proc]",
+      `credential_process = ${process.execPath} ${fixture("static-process.mjs")}`,
+      "[profile via-alchemy]",
+      `credential_process = ${tsxCommand("credential-process.ts", "stored")}`,
+      "[profile loop]",
+      `credential_process = ${tsxCommand("credential-process.ts", "loopy")}`,
+      ""
+    ].join("\n")
+  )
+  process.env.STATIC_KEY_ID = processKey.accessKeyId
+  process.env.STATIC_SECRET = processKey.secretAccessKey
+  await Effect.runPromise(
+    Effect.gen(function*() {
+      const provider = yield* AwsAuthProvider
+      yield* provider.configure({
+        profile: yield* decodeProfileName("stored"),
+        method: "access-keys",
+        values: { "aws-access-key-id": storedKey.accessKeyId, region: "eu-central-1" },
+        secrets: { "aws-secret-access-key": Redacted.make(storedKey.secretAccessKey) }
+      })
+    }).pipe(Effect.provide(providerLayer(sandbox.home, scripted().interaction)))
+  )
+})
+
+afterAll(async () => {
+  await AwsLive.dispose()
+  await emulator?.close()
+  sandbox?.cleanup()
+})
+
+const configureAwsProfile = (name: string, awsProfile: string) =>
+  Effect.gen(function*() {
+    const provider = yield* AwsAuthProvider
+    return yield* provider.configure({
+      profile: yield* decodeProfileName(name),
+      method: "aws-profile",
+      values: { "aws-profile": awsProfile },
+      secrets: {}
+    })
+  })
+
+describe("aws-profile", () => {
+  it.live("static keys and credential_process from a temporary AWS config (AWS_CONFIG_FILE)", () =>
+    Effect.gen(function*() {
+      const a = yield* configureAwsProfile("from-static", "static")
+      assert.strictEqual(a.json.accountId, "111111111111")
+      const b = yield* configureAwsProfile("from-process", "proc")
+      assert.strictEqual(b.json.accountId, "222222222222")
+      const fromProcess = yield* decodeProfileName("from-process")
+      const resolved = yield* Effect.flatMap(AwsResolver, (r) => r.resolve(fromProcess))
+      assert.strictEqual(resolved.accessKeyId, processKey.accessKeyId)
+      assert.deepStrictEqual(findSecrets([JSON.stringify(a), JSON.stringify(b)], [staticKey.secretAccessKey, processKey.secretAccessKey]), [])
+    }).pipe(Effect.provide(providerLayer(sandbox.home, scripted().interaction))))
+
+  it.live("an AWS profile whose credential_process calls back into alchemy for the same profile fails clearly", () =>
+    Effect.gen(function*() {
+      const error = yield* Effect.flip(configureAwsProfile("loopy", "loop"))
+      const message = String((error as { message?: string }).message)
+      assert.include(message, "ALCHEMY_CREDENTIAL_PROCESS_CHAIN")
+      assert.include(message, "loopy -> credential_process -> loopy")
+      const loopy = yield* decodeProfileName("loopy")
+      assert.isFalse(yield* Effect.flatMap(AwsAuthProvider, (p) => p.isConfigured(loopy)))
+    }).pipe(Effect.provide(providerLayer(sandbox.home, scripted().interaction))))
+})
+
+describe("interop out", () => {
+  it.live("credential_process output is read by the SDK's fromProcess", () =>
+    Effect.gen(function*() {
+      const { fromProcess } = yield* Effect.promise(() => import("@aws-sdk/credential-providers"))
+      const identity = yield* Effect.promise(() => fromProcess({ profile: "via-alchemy" })())
+      assert.strictEqual(identity.accessKeyId, storedKey.accessKeyId)
+      assert.strictEqual(identity.secretAccessKey, storedKey.secretAccessKey)
+
+      const child = yield* Effect.promise(() => runFixture("credential-process.ts", ["stored"]))
+      assert.strictEqual(child.code, 0)
+      assert.strictEqual(JSON.parse(child.stdout).Version, 1)
+      assert.deepStrictEqual(findSecrets([child.stderr], [storedKey.secretAccessKey]), [])
+
+      const missing = yield* Effect.promise(() => runFixture("credential-process.ts", ["nobody"]))
+      assert.strictEqual(missing.code, 1)
+      assert.include(missing.stderr, "alchemy configure --profile nobody --provider aws")
+    }))
+
+  it.live("environment export: AWS_* with region; AWS_REGION overrides and is reported", () =>
+    Effect.gen(function*() {
+      const provider = yield* AwsAuthProvider
+      const stored = yield* decodeProfileName("stored")
+      const env = yield* provider.environment(stored)
+      assert.strictEqual(Redacted.value(env.AWS_ACCESS_KEY_ID!), storedKey.accessKeyId)
+      assert.strictEqual(Redacted.value(env.AWS_SECRET_ACCESS_KEY!), storedKey.secretAccessKey)
+      assert.strictEqual(Redacted.value(env.AWS_REGION!), "eu-central-1")
+      assert.isUndefined(env.AWS_SESSION_TOKEN)
+      assert.notInclude(JSON.stringify(env), storedKey.secretAccessKey)
+      process.env.AWS_REGION = "sa-east-1"
+      try {
+        const description = yield* provider.describe(stored)
+        assert.strictEqual(description.json.region, "sa-east-1")
+        assert.strictEqual(description.json.regionSource, "AWS_REGION")
+        assert.isTrue(description.warnings.some((w) => w.includes("AWS_REGION=sa-east-1")))
+        assert.deepStrictEqual(findSecrets([JSON.stringify(description)], [storedKey.secretAccessKey]), [])
+      } finally {
+        delete process.env.AWS_REGION
+      }
+    }).pipe(Effect.provide(providerLayer(sandbox.home, scripted().interaction))))
+})
+
+describe("consumers", () => {
+  it.live("automatic layer: a named profile wins over AWS_* variables (with a warning); none named uses them", () =>
+    Effect.gen(function*() {
+      const person = scripted()
+      const env = {
+        AWS_ACCESS_KEY_ID: staticKey.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: staticKey.secretAccessKey,
+        ALCHEMY_AWS_PROFILE: "stored"
+      }
+      const base = providerLayer(sandbox.home, person.interaction)
+      const named = yield* Effect.flatMap(AwsCredentials.AwsCredentials, (c) => c.get).pipe(
+        Effect.provide(AwsCredentials.layer({ env }).pipe(Layer.provide(base)))
+      )
+      assert.strictEqual(named.accessKeyId, storedKey.accessKeyId)
+      assert.isTrue(person.shown.some((line) => line.startsWith("warning:") && line.includes("AWS_ACCESS_KEY_ID")))
+
+      process.env.AWS_ACCESS_KEY_ID = staticKey.accessKeyId
+      process.env.AWS_SECRET_ACCESS_KEY = staticKey.secretAccessKey
+      try {
+        const fromEnv = yield* Effect.flatMap(AwsCredentials.AwsCredentials, (c) => c.get).pipe(
+          Effect.provide(AwsCredentials.layer({ env: { ...process.env } }).pipe(Layer.provide(base)))
+        )
+        assert.strictEqual(fromEnv.method, "environment")
+        assert.strictEqual(fromEnv.accessKeyId, staticKey.accessKeyId)
+      } finally {
+        delete process.env.AWS_ACCESS_KEY_ID
+        delete process.env.AWS_SECRET_ACCESS_KEY
+      }
+    }))
+
+  it.live("the identity provider works in a real SDK client; the Promise face resolves a profile", () =>
+    Effect.gen(function*() {
+      const provider = yield* AwsCredentials.credentialIdentityProvider.pipe(
+        Effect.provide(
+          AwsCredentials.fromProfile("stored").pipe(Layer.provide(providerLayer(sandbox.home, scripted().interaction)))
+        )
+      )
+      const { STSClient, GetCallerIdentityCommand } = yield* Effect.promise(() => import("@aws-sdk/client-sts"))
+      const sts = new STSClient({ region: "us-east-1", credentials: provider })
+      const identity = yield* Effect.promise(() => sts.send(new GetCallerIdentityCommand({})))
+      assert.strictEqual(identity.Account, "333333333333")
+
+      const viaPromise = yield* Effect.promise(() => AwsLive.getAwsCredentials({ profile: "stored" }))
+      assert.strictEqual(viaPromise.accessKeyId, storedKey.accessKeyId)
+      const rejected = yield* Effect.promise(() =>
+        AwsLive.getAwsCredentials({ profile: "nobody" }).then(() => "resolved", (e: Error) => e.message)
+      )
+      assert.include(rejected, "alchemy configure --profile nobody --provider aws")
+    }))
+})
