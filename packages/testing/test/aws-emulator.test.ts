@@ -1,8 +1,9 @@
 /**
  * The AWS emulator against the real AWS SDK v3 clients (loaded from provider-aws's
- * dependencies, which this package does not declare).
+ * dependencies, which this package does not declare, through `createRequire`).
  */
 import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
 import { spawn } from "node:child_process"
 import { createHash, randomBytes } from "node:crypto"
 import { createServer } from "node:http"
@@ -50,6 +51,8 @@ interface Sdk {
   oidc<K extends keyof OidcOperations>(name: K, input: OidcOperations[K][0]): Promise<OidcOperations[K][1]>
   sso<K extends keyof SsoOperations>(name: K, input: SsoOperations[K][0]): Promise<SsoOperations[K][1]>
   sts<K extends keyof StsOperations>(name: K, input: StsOperations[K][0], credentials: Credentials): Promise<StsOperations[K][1]>
+  /** Every account, through the SDK's own `paginateListAccounts`. */
+  allAccounts(accessToken: string): Promise<Array<SsoSdk.AccountInfo>>
 }
 
 type AnyModule = Record<string, any>
@@ -74,99 +77,20 @@ const clientSdk = (url: string): Sdk => {
   return {
     oidc: (name, input) => send(oidc, Oidc, name, input),
     sso: (name, input) => send(sso, Sso, name, input),
-    sts: (name, input, credentials) => send(sender(new Sts.STSClient({ ...config, credentials })), Sts, name, input)
+    sts: (name, input, credentials) => send(sender(new Sts.STSClient({ ...config, credentials })), Sts, name, input),
+    allAccounts: async (accessToken) => {
+      const accounts: Array<SsoSdk.AccountInfo> = []
+      const paginate = Sso.paginateListAccounts as (
+        config: { client: unknown },
+        input: SsoSdk.ListAccountsCommandInput
+      ) => AsyncIterable<SsoSdk.ListAccountsCommandOutput>
+      for await (const page of paginate({ client: sso }, { accessToken })) accounts.push(...(page.accountList ?? []))
+      return accounts
+    }
   }
 }
 
-/**
- * The SDK's own wire layer without its client stack: each client's operation schemas and
- * error registry, `@aws-sdk/core`'s restJson1 / awsQuery protocols, `@smithy/signature-v4`
- * for STS and `@smithy/node-http-handler` to send. Used when the installed clients cannot be
- * constructed (see `clientsWork`); it is the same serializer, deserializer, error mapping and
- * signer the clients use.
- */
-const wireSdk = (url: string): Sdk => {
-  const fromSts = createRequire(requireAws.resolve("@aws-sdk/client-sts"))
-  const fromCore = createRequire(fromSts.resolve("@aws-sdk/core"))
-  const { AwsRestJsonProtocol, AwsQueryProtocol } = fromSts("@aws-sdk/core/protocols")
-  const { operation } = fromSts("@smithy/core/schema")
-  const { SignatureV4 } = fromCore("@smithy/signature-v4")
-  const { Hash } = fromSts("@smithy/hash-node")
-  const { NodeHttpHandler, streamCollector } = fromSts("@smithy/node-http-handler")
-  const { parseUrl } = fromSts("@smithy/url-parser")
-  const { fromBase64, toBase64 } = fromSts("@smithy/util-base64")
-  const { fromUtf8, toUtf8 } = fromSts("@smithy/util-utf8")
-  const serde = {
-    base64Decoder: fromBase64,
-    base64Encoder: toBase64,
-    utf8Decoder: fromUtf8,
-    utf8Encoder: toUtf8,
-    streamCollector,
-    disableHostPrefix: false
-  }
-  const protocols = {
-    oidc: new AwsRestJsonProtocol({
-      defaultNamespace: "com.amazonaws.ssooidc",
-      errorTypeRegistries: (Oidc as AnyModule).errorTypeRegistries,
-      version: "2019-06-10",
-      serviceTarget: "AWSSSOOIDCService"
-    }),
-    sso: new AwsRestJsonProtocol({
-      defaultNamespace: "com.amazonaws.sso",
-      errorTypeRegistries: (Sso as AnyModule).errorTypeRegistries,
-      version: "2019-06-10",
-      serviceTarget: "SWBPortalService"
-    }),
-    sts: new AwsQueryProtocol({
-      defaultNamespace: "com.amazonaws.sts",
-      errorTypeRegistries: (Sts as AnyModule).errorTypeRegistries,
-      xmlNamespace: "https://sts.amazonaws.com/doc/2011-06-15/",
-      version: "2011-06-15",
-      serviceTarget: "AWSSecurityTokenServiceV20110615"
-    })
-  }
-  for (const protocol of Object.values(protocols)) protocol.setSerdeContext(serde)
-  const call = async (service: keyof typeof protocols, module: AnyModule, name: string, input: unknown, credentials?: Credentials) => {
-    const [, ns, n, t, i, o] = module[`${name}$`]
-    const schema = operation(ns, n, t, i, o)
-    const protocol = protocols[service]
-    let request = await protocol.serializeRequest(schema, input, { ...serde, endpoint: async () => parseUrl(url) })
-    request.headers.host = `${request.hostname}:${request.port}`
-    if (credentials !== undefined) {
-      const signer = new SignatureV4({ credentials, region: "us-east-1", service: "sts", sha256: Hash.bind(null, "sha256") })
-      request = await signer.sign(request)
-    }
-    const handler = new NodeHttpHandler()
-    try {
-      const { response } = await handler.handle(request)
-      return await protocol.deserializeResponse(schema, { ...serde }, response)
-    } finally {
-      handler.destroy()
-    }
-  }
-  return {
-    oidc: (name, input) => call("oidc", Oidc, name, input),
-    sso: (name, input) => call("sso", Sso, name, input),
-    sts: (name, input, credentials) => call("sts", Sts, name, input, credentials)
-  }
-}
-
-/**
- * Whether the installed SDK clients can be constructed. In this workspace they cannot: the
- * root `@aws-sdk/core` override (3.974.7) lacks what the resolved helper packages
- * (`@aws-sdk/middleware-user-agent` 3.972.86, `util-user-agent-node` 3.973.72, ... which want
- * core ^3.980) re-export from it, so `new STSClient(...)` throws. Then the wire layer runs.
- */
-const clientsWork = (() => {
-  try {
-    new Sts.STSClient({ region: "us-east-1" }).destroy()
-    return true
-  } catch {
-    return false
-  }
-})()
-const MODE = clientsWork ? "SDK clients" : "SDK wire layer"
-const sdkFor = (url: string): Sdk => (clientsWork ? clientSdk(url) : wireSdk(url))
+const sdkFor = clientSdk
 
 type Emulator = AwsEmulator.AwsEmulator
 
@@ -247,7 +171,7 @@ const credentialsOf = (credentials: StsSdk.Credentials | undefined): Credentials
   sessionToken: credentials!.SessionToken!
 })
 
-describe(`SSO-OIDC (${MODE})`, () => {
+describe(`SSO-OIDC (real SDK clients)`, () => {
   it("registers a public client with a secret that expires in the future", () =>
     withEmulator({}, async (emulator, sdk) => {
       const registration = await register(sdk)
@@ -437,24 +361,19 @@ describe(`SSO-OIDC (${MODE})`, () => {
     }))
 })
 
-describe(`SSO portal (${MODE})`, () => {
+describe(`SSO portal (real SDK clients)`, () => {
   it("lists accounts and roles across pages", () =>
     withEmulator({ devicePendingPolls: 0 }, async (emulator, sdk) => {
       const { tokens } = await deviceLogin(emulator, sdk)
       const accessToken = tokens.accessToken!
-      const accounts: Array<SsoSdk.AccountInfo> = []
-      let nextToken: string | undefined
-      do {
-        const page: SsoSdk.ListAccountsCommandOutput = await sdk.sso("ListAccounts", { accessToken, nextToken })
-        accounts.push(...(page.accountList ?? []))
-        nextToken = page.nextToken
-      } while (nextToken !== undefined)
+      const accounts = await sdk.allAccounts(accessToken)
       assert.deepStrictEqual(accounts.map((account) => account.accountId), ["111111111111", "222222222222", "333333333333"])
       assert.strictEqual(accounts[0]!.accountName, "Production")
       assert.strictEqual(accounts[0]!.emailAddress, "aws-prod@example.com")
       assert.strictEqual(emulator.counters.listAccounts, 2)
 
       const roles: Array<string> = []
+      let nextToken: string | undefined
       do {
         const page: SsoSdk.ListAccountRolesCommandOutput = await sdk.sso("ListAccountRoles", { accessToken, accountId: "111111111111", nextToken })
         roles.push(...(page.roleList ?? []).map((role) => role.roleName!))
@@ -540,7 +459,7 @@ describe(`SSO portal (${MODE})`, () => {
     }))
 })
 
-describe(`STS (${MODE})`, () => {
+describe(`STS (real SDK clients)`, () => {
   const MFA_ROLE = "arn:aws:iam::444444444444:role/Admin"
   const PLAIN_ROLE = "arn:aws:iam::444444444444:role/deploy/Deployer"
   const alice = { accessKeyId: "AKIAEMULATORALICE001", secretAccessKey: "alice-secret" }
@@ -604,7 +523,7 @@ describe(`STS (${MODE})`, () => {
 })
 
 describe("endpoints", () => {
-  it.skipIf(!clientsWork)("the SDK clients find the emulator through AWS_ENDPOINT_URL_* alone", () =>
+  it("the SDK clients find the emulator through AWS_ENDPOINT_URL_* alone", () =>
     withEmulator({ accessKeys: [{ accessKeyId: "AKIAEMULATORENV00001", secretAccessKey: "env" }] }, async (emulator) => {
       const saved = { ...process.env }
       Object.assign(process.env, emulator.env, { AWS_CONFIG_FILE: "/nonexistent", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent" })
@@ -625,6 +544,22 @@ describe("endpoints", () => {
         for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key]
         Object.assign(process.env, saved)
       }
+    }))
+
+  it.live("make: the emulator serves within its scope and closes with it", () =>
+    Effect.gen(function*() {
+      const key = { accessKeyId: "AKIAEMULATORSCOPE001", secretAccessKey: "s" }
+      const url = yield* Effect.scoped(
+        Effect.gen(function*() {
+          const emulator = yield* AwsEmulator.make({ accessKeys: [key] })
+          const identity = yield* Effect.promise(() => sdkFor(emulator.url).sts("GetCallerIdentity", {}, key))
+          assert.strictEqual(identity.Account, "111111111111")
+          assert.strictEqual((yield* Effect.promise(() => fetch(`${emulator.url}/start`))).status, 200)
+          return emulator.url
+        })
+      )
+      const refused = yield* Effect.promise(() => fetch(`${url}/start`).then(() => false, () => true))
+      assert.isTrue(refused, "the server is closed once the scope ends")
     }))
 
   it("runs standalone and prints the endpoint variables", async () => {

@@ -31,7 +31,13 @@ const route = async (state: EmulatorState, request: IncomingMessage, response: S
       case "/device":
         return devicePage(state, url.searchParams, response)
       case "/":
-        return sendHtml(response, 200, "<!doctype html><title>AWS emulator</title><h1>AWS emulator</h1>")
+      case "/start":
+        return sendHtml(
+          response,
+          200,
+          "<!doctype html><title>AWS emulator</title><h1>AWS emulator</h1>" +
+            "<p>IAM Identity Center OIDC, the SSO portal and STS for local use. Use this URL as the SSO start URL.</p>"
+        )
     }
   }
   if (method === "POST") {

@@ -64,7 +64,7 @@ const authenticate = (state: EmulatorState, request: IncomingMessage, body: stri
     canonicalQuery,
     headerNames.map((name) => `${name}:${headerValue(request, name)}\n`).join(""),
     signedHeaders,
-    sha256Hex(body)
+    headerValue(request, "x-amz-content-sha256") === "UNSIGNED-PAYLOAD" ? "UNSIGNED-PAYLOAD" : sha256Hex(body)
   ].join("\n")
   const scope = `${date}/${region}/${service}/aws4_request`
   const stringToSign = ["AWS4-HMAC-SHA256", amzDate, scope, sha256Hex(canonicalRequest)].join("\n")
