@@ -137,13 +137,13 @@ export interface Service {
 export class CloudflareApi extends Context.Tag("@alchemy/provider-cloudflare/CloudflareApi")<CloudflareApi, Service>() {}
 
 const classify = (status: number, code: number | undefined): CloudflareApiError["reason"] => {
-  if (code === 7003 || code === 7000) return "AccountId"
-  if (code === 9106 || code === 10000 || code === 9109 || code === 1000 || code === 1001 || code === 6003 || code === 6111) {
+  if (status === 429) return "RateLimited"
+  if (status >= 500) return "Server"
+  if (code === 7003) return "AccountId"
+  if (code === 9106 || code === 10000 || code === 9109 || code === 9103 || code === 1000 || code === 1001 || code === 6003 || code === 6111) {
     return "Credentials"
   }
   if (status === 401 || status === 403) return "Credentials"
-  if (status === 429) return "RateLimited"
-  if (status >= 500) return "Server"
   return "Request"
 }
 
@@ -181,7 +181,7 @@ export const make = (options: Options = {}): Effect.Effect<Service, never, HttpC
               reason: error._tag === "ResponseError" ? classify(error.response.status, undefined) : "Transport",
               operation,
               ...(error._tag === "ResponseError" ? { status: error.response.status } : {}),
-              detail: error._tag === "RequestError" ? `${error.reason} error` : `${error.reason} error`
+              detail: `${error.reason} error calling ${baseUrl}${path.split("?")[0]}`
             })
           )
         ),

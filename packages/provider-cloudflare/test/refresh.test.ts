@@ -4,7 +4,8 @@ import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
-import { assertNoSecrets, configFile, credentialsFile, emulator, envFor, readJson, tempHome } from "./support.js"
+import * as CloudflareCredentials from "../src/CloudflareCredentials.js"
+import { assertNoSecrets, configFile, credentialsFile, emulator, envFor, layer, readJson, tempHome } from "./support.js"
 
 const fixture = fileURLToPath(new URL("./fixtures/resolve.ts", import.meta.url))
 const packageDir = fileURLToPath(new URL("..", import.meta.url))
@@ -98,5 +99,66 @@ describe("refresh across processes", () => {
       // The first attempt, then exactly one retry after the re-read.
       assert.strictEqual(emu.counters.tokenRefresh, 1)
       assertNoSecrets([result.stdout, result.stderr], [tokens.access, tokens.refresh])
+    }))
+})
+
+describe("refresh in one process", () => {
+  it.scopedLive("a long-running service gets a fresh token once the old one nears expiry (not memoised)", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const home = yield* tempHome
+      const tokens = emu.issueOAuthTokens({ scopes: ["account:read", "user:read"] })
+      seedExpired(home, tokens, emu.accounts[0]!.id)
+      // Valid for 1.5 more seconds before the 5-minute skew applies.
+      const file = credentialsFile(home, "default")
+      Fs.writeFileSync(file, JSON.stringify({ ...readJson(file), expires: Date.now() + 5 * 60_000 + 1_500 }), { mode: 0o600 })
+      emu.resetCounters()
+      const { layer: live } = layer(home, envFor(emu, home))
+      yield* Effect.gen(function*() {
+        const service = yield* CloudflareCredentials.CloudflareCredentials
+        const first = yield* service.get
+        assert.strictEqual(first.headers.Authorization, `Bearer ${tokens.access}`)
+        assert.strictEqual(emu.counters.tokenRefresh, 0)
+        yield* Effect.sleep("2 seconds")
+        const second = yield* service.get
+        assert.notStrictEqual(second.headers.Authorization, first.headers.Authorization)
+        const third = yield* service.get
+        assert.strictEqual(third.headers.Authorization, second.headers.Authorization)
+        assert.strictEqual(emu.counters.tokenRefresh, 1)
+      }).pipe(Effect.provide(CloudflareCredentials.fromProfile("default")), Effect.provide(live))
+    }))
+
+  it.scopedLive("invalid_grant because another writer rotated the token: re-read and one retry succeed", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const home = yield* tempHome
+      const r1 = emu.issueOAuthTokens({ scopes: ["account:read", "user:read"] })
+      seedExpired(home, r1, emu.accounts[0]!.id)
+      // Someone else rotates R1 -> R2 at the server and has not written it yet.
+      const rotated = yield* Effect.promise(() =>
+        fetch(`${emu.oauthUrl}/oauth2/token`, {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: r1.refresh, client_id: emu.clientId })
+        }).then((r) => r.json() as Promise<{ access_token: string; refresh_token: string }>)
+      )
+      emu.resetCounters()
+      emu.setLatency("/oauth2/token", 400)
+      const { layer: live } = layer(home, envFor(emu, home))
+      const file = credentialsFile(home, "default")
+      const writer = Effect.gen(function*() {
+        // As soon as our refresh (with R1) reached the server, the other writer stores R2.
+        while (emu.counters.tokenRefresh === 0) yield* Effect.sleep("5 millis")
+        Fs.writeFileSync(file, JSON.stringify({ ...readJson(file), refresh: rotated.refresh_token, access: rotated.access_token }))
+      })
+      const [resolved] = yield* Effect.all([
+        Effect.flatMap(CloudflareCredentials.makeFromProfile("default"), (s) => s.get),
+        writer
+      ], { concurrency: 2 }).pipe(Effect.provide(live))
+      assert.strictEqual(emu.counters.tokenRefresh, 2)
+      const stored = readJson(file)
+      assert.notStrictEqual(stored.refresh, rotated.refresh_token)
+      assert.strictEqual(emu.refreshTokenStatus(stored.refresh), "active")
+      assert.strictEqual(resolved.headers.Authorization, `Bearer ${stored.access}`)
     }))
 })

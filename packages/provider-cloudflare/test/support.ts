@@ -40,7 +40,7 @@ export const layer = (home: string, env: Env, script: TestInteraction.Script = {
   const interaction = TestInteraction.make(script)
   const services = Live.layerAt(home, { retryBase: Duration.millis(5) })
   return {
-    layer: Layer.mergeAll(services, interaction.layer, Layer.succeed(Environment, env)),
+    layer: Layer.mergeAll(services, interaction.layer).pipe(Layer.provideMerge(Layer.succeed(Environment, env))),
     recording: interaction.recording
   }
 }
