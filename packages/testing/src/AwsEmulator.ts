@@ -146,6 +146,8 @@ export interface AwsEmulator {
   denyDevice(userCode?: string): void
   /** Registers an access key with STS (generated id and secret unless given). */
   addAccessKey(key?: AccessKeyOptions): { readonly accessKeyId: string; readonly secretAccessKey: string }
+  /** Makes every client registration expire now: its id and secret get `InvalidClientException`. */
+  expireClientRegistrations(): void
   /** Makes an SSO access token expire now (its refresh token still works). */
   expireAccessToken(accessToken: string): void
   /** Makes every access key and role credential issued so far with this id expire now. */
@@ -185,6 +187,9 @@ export const start = async (options: EmulatorOptions = {}): Promise<AwsEmulator>
     addAccessKey: (key = {}) => {
       const added = state.addAccessKey(key)
       return { accessKeyId: added.accessKeyId, secretAccessKey: added.secretAccessKey }
+    },
+    expireClientRegistrations: () => {
+      for (const registration of state.clients.values()) registration.secretExpiresAt = Math.floor(Date.now() / 1000) - 1
     },
     expireAccessToken: (accessToken) => {
       const session = state.sessionsByAccessToken.get(accessToken)

@@ -172,7 +172,7 @@ const credentialsOf = (credentials: StsSdk.Credentials | undefined): Credentials
 })
 
 describe(`SSO-OIDC (real SDK clients)`, () => {
-  it("registers a public client with a secret that expires in the future", () =>
+  it("registers a public client whose secret works until the registration expires", () =>
     withEmulator({}, async (emulator, sdk) => {
       const registration = await register(sdk)
       assert.isString(registration.clientId)
@@ -181,6 +181,15 @@ describe(`SSO-OIDC (real SDK clients)`, () => {
       const invalid = await failure(sdk.oidc("RegisterClient", { clientName: "x", clientType: "confidential" }))
       assert.instanceOf(invalid, Oidc.InvalidClientMetadataException)
       assert.strictEqual(emulator.counters.registerClient, 2)
+      const start = () =>
+        sdk.oidc("StartDeviceAuthorization", {
+          clientId: registration.clientId,
+          clientSecret: registration.clientSecret,
+          startUrl: `${emulator.url}/start`
+        })
+      assert.isString((await start()).deviceCode)
+      emulator.expireClientRegistrations()
+      assert.instanceOf(await failure(start()), Oidc.InvalidClientException, "an expired registration is refused")
     }))
 
   it("device flow answers slow_down once, authorization_pending N times, then tokens", () =>

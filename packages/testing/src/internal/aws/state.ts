@@ -14,7 +14,7 @@ export interface ClientRegistration {
   readonly scopes: ReadonlyArray<string>
   readonly grantTypes: ReadonlyArray<string>
   readonly redirectUris: ReadonlyArray<string>
-  readonly secretExpiresAt: number
+  secretExpiresAt: number
 }
 
 export interface DeviceGrant {
