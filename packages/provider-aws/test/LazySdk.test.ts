@@ -1,0 +1,40 @@
+import { assert, describe, it } from "vitest"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { fixture, run } from "./fixtures/harness.js"
+
+// Start-up cost: importing the package must not load the AWS SDK; using it does.
+describe("lazy AWS SDK", () => {
+  it("importing @alchemy/provider-aws loads no @aws-sdk module; resolving an AWS profile does", async () => {
+    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "alchemy-aws-lazy-"))
+    try {
+      const trace = Path.join(dir, "trace")
+      const importOnly = await run(
+        process.execPath,
+        ["--import", "tsx", "--import", fixture("sdk-tracer.mjs"), "-e", "await import('./src/index.ts')"],
+        { SDK_TRACE_FILE: trace }
+      )
+      assert.strictEqual(importOnly.code, 0, importOnly.stderr)
+      assert.isFalse(Fs.existsSync(trace), Fs.existsSync(trace) ? Fs.readFileSync(trace, "utf8") : "")
+
+      // the tracer itself works: loading the STS client through the package's lazy loader is seen
+      const used = await run(
+        process.execPath,
+        [
+          "--import",
+          "tsx",
+          "--import",
+          fixture("sdk-tracer.mjs"),
+          "-e",
+          "const m = await import('./src/internal/sdk.ts'); await m.loadSts()"
+        ],
+        { SDK_TRACE_FILE: trace }
+      )
+      assert.strictEqual(used.code, 0, used.stderr)
+      assert.include(Fs.readFileSync(trace, "utf8"), "@aws-sdk/client-sts")
+    } finally {
+      Fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
