@@ -221,9 +221,7 @@ export const make = (options: EmulatorOptions = {}): Effect.Effect<AwsEmulator, 
     (emulator) => Effect.promise(() => emulator.close())
   )
 
-const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href
-
-if (isMain) {
+const serveStandalone = async (): Promise<void> => {
   const portFlag = process.argv.indexOf("--port")
   const port = portFlag === -1 ? 0 : Number(process.argv[portFlag + 1])
   const emulator = await start({ port })
@@ -235,4 +233,11 @@ if (isMain) {
   }
   process.once("SIGINT", stop)
   process.once("SIGTERM", stop)
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  serveStandalone().catch((error: unknown) => {
+    process.stderr.write(`AWS emulator failed to start: ${error instanceof Error ? error.message : String(error)}\n`)
+    process.exit(1)
+  })
 }
