@@ -32,6 +32,23 @@ await esbuild.build({
   logLevel: "warning"
 })
 
+// Help is static: render it once here so `alchemy [command] --help` prints without loading the bundle.
+const commandPaths = [
+  [], ["configure"], ["login"], ["logout"], ["profile"], ["profile", "show"], ["profile", "list"],
+  ["profile", "delete"], ["deploy"], ["destroy"], ["dev"], ["plan"], ["run"], ["exec"], ["env"], ["aws"],
+  ["aws", "credential-process"], ["completions"]
+]
+const { execFileSync } = await import("node:child_process")
+const help = {}
+const { NO_COLOR: _ignored, ...withoutNoColor } = process.env
+for (const words of commandPaths) {
+  help[words.join(" ")] = execFileSync(process.execPath, [path.join(dist, "alchemy.cjs"), ...words, "--help"], {
+    env: { ...withoutNoColor, ALCHEMY_HELP_CAPTURE: "1", ALCHEMY_HOME: path.join(dist, ".no-home") },
+    encoding: "utf8"
+  })
+}
+await fs.writeFile(path.join(dist, "help.json"), JSON.stringify(help))
+
 const entry = `#!/usr/bin/env node
 // alchemy: compile the bundle with a V8 code cache (kept in the user's cache directory), then run it.
 import { createHash } from "node:crypto"
@@ -42,6 +59,20 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as vm from "node:vm"
 
+const argv = process.argv.slice(2)
+const last = argv[argv.length - 1]
+if ((last === "--help" || last === "-h") && argv.length <= 3) {
+  // Pre-rendered help (scripts/build.mjs); colour only on a TTY and never with NO_COLOR.
+  try {
+    const help = JSON.parse(fs.readFileSync(fileURLToPath(new URL("./help.json", import.meta.url)), "utf8"))
+    const text = help[argv.slice(0, -1).join(" ")]
+    if (typeof text === "string") {
+      const color = process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== "dumb"
+      process.stdout.write(color ? text : text.replace(/\u001b\[[0-9;?]*[ -\/]*[@-~]/g, ""))
+      process.exit(0)
+    }
+  } catch {}
+}
 const filename = fileURLToPath(new URL("./alchemy.cjs", import.meta.url))
 const source = fs.readFileSync(filename, "utf8")
 const wrapper = "(function (exports, require, module, __filename, __dirname) {" + source + "\\n})"

@@ -9,7 +9,8 @@ const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g
 
 /** Whether a stream should get colour: a TTY, no `NO_COLOR`, not `TERM=dumb`. */
 export const colorEnabled = (stream: NodeJS.WriteStream): boolean =>
-  stream.isTTY === true && process.env.NO_COLOR === undefined && process.env.TERM !== "dumb"
+  (stream.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== "dumb") ||
+  (process.env.ALCHEMY_HELP_CAPTURE === "1" && stream === process.stdout)
 
 export const stripAnsi = (text: string): string => text.replace(ANSI, "")
 

@@ -1,0 +1,86 @@
+/**
+ * The configure wizard through a real pseudo-terminal (tmux): arrow keys, typing, a masked secret, confirm;
+ * then the same result reached with flags alone. Also the OAuth flow with the headless browser playing the person.
+ */
+import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
+import { afterAll, assert, beforeAll, describe, it } from "vitest"
+import { browserOpener, readConfig, type Sandbox, sandbox } from "./helpers.js"
+import * as Tmux from "./tmux.js"
+
+let cf: CloudflareEmulator.CloudflareEmulator
+let box: Sandbox
+let token: string
+const ptys: Array<Tmux.Pty> = []
+
+beforeAll(async () => {
+  cf = await CloudflareEmulator.start()
+  token = cf.addApiToken("wizardTOKENsecret0123456789abcdefXYZ")
+  box = sandbox({ ...cf.env, BROWSER: browserOpener, TERM: "xterm-256color" })
+})
+
+afterAll(async () => {
+  for (const p of ptys) p.close()
+  box?.cleanup()
+  await cf?.close()
+})
+
+const pty = (args: ReadonlyArray<string>, env: Record<string, string> = {}) => {
+  const p = Tmux.start(args, { ...box.env, ...env })
+  ptys.push(p)
+  return p
+}
+
+describe("configure wizard on a terminal", () => {
+  it("provider, method (arrow keys), masked API token; then replacing asks first", async () => {
+    const p = pty(["configure", "--profile", "wiz"])
+    await p.waitFor("Which providers do you want to configure?")
+    p.keys("Enter")
+    await p.waitFor("How do you want to authenticate to Cloudflare?")
+    p.keys("Down")
+    p.keys("Enter")
+    await p.waitFor(/API token/i)
+    p.type(token)
+    const masked = p.screen()
+    assert.notInclude(masked, token.slice(4), "the secret is masked while typed")
+    p.keys("Enter")
+    assert.strictEqual(await p.exitCode(), 0, p.screen())
+    const screen = p.screen()
+    assert.include(screen, "Profile: wiz")
+    assert.include(screen, `${token.slice(0, 4)}****`)
+    assert.notInclude(screen, token.slice(4))
+    const wizard = readConfig(box.home).profiles.wiz
+
+    const again = pty(["configure", "--profile", "wiz", "--provider", "cloudflare"])
+    await again.waitFor("Replace it?")
+    again.type("n")
+    again.keys("Enter")
+    assert.strictEqual(await again.exitCode(), 0, again.screen())
+    assert.include(again.screen(), "nothing changed")
+
+    // The same with flags alone (no terminal).
+    const flags = await box.run(
+      ["configure", "--profile", "flags", "--provider", "cloudflare", "--method", "api-token", "--api-token-stdin"],
+      { input: token }
+    )
+    assert.strictEqual(flags.code, 0, flags.stderr)
+    assert.deepStrictEqual(readConfig(box.home).profiles.flags, wizard)
+  })
+
+  it("OAuth: the browser ($BROWSER, a headless Chromium clicking Allow) completes the login", async () => {
+    const p = pty(["configure", "--profile", "oauth", "--method", "oauth"])
+    await p.waitFor("Which permissions should Alchemy ask for?")
+    p.keys("Enter")
+    assert.strictEqual(await p.exitCode(60_000), 0, p.screen())
+    const screen = p.screen()
+    assert.include(screen, "Profile: oauth")
+    assert.include(screen, "expires: in ")
+    assert.strictEqual(readConfig(box.home).profiles.oauth.cloudflare.method, "oauth")
+    assert.strictEqual(cf.counters.consentAllow, 1)
+  })
+
+  it("CI=true on a terminal: no prompt, fails fast naming the flag", async () => {
+    const p = pty(["configure", "--profile", "ci"], { CI: "true" })
+    assert.strictEqual(await p.exitCode(), 1, p.screen())
+    assert.include(p.screen(), "--provider")
+  })
+})
