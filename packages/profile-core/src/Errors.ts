@@ -1,0 +1,205 @@
+/**
+ * The typed errors of profile-core. Every error is a `Schema.TaggedError` with a `message` that says what happened
+ * and what to do next. No error ever carries a secret value: details are built from paths and kinds of problem,
+ * never from file contents.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+
+/**
+ * What went wrong with a file.
+ *
+ * @since 0.1.0
+ */
+export const FileProblem = Schema.Literal(
+  "Unreadable",
+  "InvalidJson",
+  "UnknownVersion",
+  "SchemaMismatch",
+  "ReadOnly",
+  "WriteFailed"
+)
+/** @since 0.1.0 */
+export type FileProblem = typeof FileProblem.Type
+
+const fixFor = (reason: FileProblem, path: string): string => {
+  switch (reason) {
+    case "Unreadable":
+      return `Check that ${path} is a regular file you own (mode 0600), then retry.`
+    case "InvalidJson":
+    case "SchemaMismatch":
+      return `The file was left unchanged. Fix it by hand, or move it away (mv ${path} ${path}.broken) and run \`alchemy configure\` again.`
+    case "UnknownVersion":
+      return `The file was written by a newer alchemy and was left unchanged. Upgrade alchemy, or move the file away (mv ${path} ${path}.broken).`
+    case "ReadOnly":
+      return `Make the directory writable by you, or set ALCHEMY_HOME to a writable directory.`
+    case "WriteFailed":
+      return `Nothing was changed. Check free disk space and permissions, then retry.`
+  }
+}
+
+const problemText = (reason: FileProblem): string => {
+  switch (reason) {
+    case "Unreadable":
+      return "cannot be read"
+    case "InvalidJson":
+      return "is not valid JSON"
+    case "UnknownVersion":
+      return "has a version this alchemy does not understand"
+    case "SchemaMismatch":
+      return "does not have the expected shape"
+    case "ReadOnly":
+      return "cannot be written (read-only)"
+    case "WriteFailed":
+      return "could not be written"
+  }
+}
+
+/**
+ * A problem with `config.json` (or the legacy `profiles.json`).
+ *
+ * @since 0.1.0
+ */
+export class ConfigError extends Schema.TaggedError<ConfigError>("@alchemy/profile-core/ConfigError")("ConfigError", {
+  reason: FileProblem,
+  path: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `${this.path} ${problemText(this.reason)}: ${this.detail}. ${fixFor(this.reason, this.path)}`
+  }
+}
+
+/**
+ * A problem with one credentials file `credentials/<profile>/<provider>.json`.
+ *
+ * @since 0.1.0
+ */
+export class CredentialsError extends Schema.TaggedError<CredentialsError>("@alchemy/profile-core/CredentialsError")(
+  "CredentialsError",
+  {
+    reason: FileProblem,
+    path: Schema.String,
+    profile: Schema.String,
+    provider: Schema.String,
+    detail: Schema.String
+  }
+) {
+  override get message(): string {
+    const fix = this.reason === "InvalidJson" || this.reason === "SchemaMismatch" || this.reason === "UnknownVersion"
+      ? `The file was left unchanged. Run \`alchemy login --profile ${this.profile} --provider ${this.provider}\` to replace it, or fix it by hand.`
+      : fixFor(this.reason, this.path)
+    return `${this.provider} credentials of profile ${this.profile} (${this.path}) ${problemText(this.reason)}: ${this.detail}. ${fix}`
+  }
+}
+
+/**
+ * Another process held a lock for longer than we were willing to wait.
+ *
+ * @since 0.1.0
+ */
+export class LockTimeout extends Schema.TaggedError<LockTimeout>("@alchemy/profile-core/LockTimeout")("LockTimeout", {
+  path: Schema.String,
+  waitedMs: Schema.Number
+}) {
+  override get message(): string {
+    return `Timed out after ${Math.round(this.waitedMs)}ms waiting for the lock ${this.path}, held by another alchemy process. ` +
+      `Wait for it to finish and retry; a lock left by a killed process is recovered automatically after 10 seconds.`
+  }
+}
+
+/**
+ * A profile name that cannot be used (it becomes a directory name).
+ *
+ * @since 0.1.0
+ */
+export class InvalidProfileName extends Schema.TaggedError<InvalidProfileName>(
+  "@alchemy/profile-core/InvalidProfileName"
+)("InvalidProfileName", {
+  input: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `Invalid profile name ${JSON.stringify(this.input)}: ${this.detail}. ` +
+      `Use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit (for example: prod, dev-eu).`
+  }
+}
+
+/**
+ * @since 0.1.0
+ */
+export class ProfileNotFound extends Schema.TaggedError<ProfileNotFound>("@alchemy/profile-core/ProfileNotFound")(
+  "ProfileNotFound",
+  {
+    profile: Schema.String,
+    available: Schema.Array(Schema.String)
+  }
+) {
+  override get message(): string {
+    const list = this.available.length === 0 ? "there are no profiles yet" : `available: ${this.available.join(", ")}`
+    return `Profile ${this.profile} does not exist (${list}). Create it with \`alchemy configure --profile ${this.profile}\`.`
+  }
+}
+
+/**
+ * @since 0.1.0
+ */
+export class ProviderNotConfigured extends Schema.TaggedError<ProviderNotConfigured>(
+  "@alchemy/profile-core/ProviderNotConfigured"
+)("ProviderNotConfigured", {
+  profile: Schema.String,
+  provider: Schema.String
+}) {
+  override get message(): string {
+    return `Profile ${this.profile} has no ${this.provider} configuration. ` +
+      `Run \`alchemy configure --profile ${this.profile} --provider ${this.provider}\`.`
+  }
+}
+
+/**
+ * Credentials are missing, expired beyond refresh, or were revoked. The CLI maps this to exit code 3.
+ *
+ * @since 0.1.0
+ */
+export class NeedsLogin extends Schema.TaggedError<NeedsLogin>("@alchemy/profile-core/NeedsLogin")("NeedsLogin", {
+  profile: Schema.String,
+  provider: Schema.String,
+  detail: Schema.String
+}) {
+  override get message(): string {
+    return `${this.provider} credentials of profile ${this.profile}: ${this.detail}. Run \`alchemy login --profile ${this.profile}\`.`
+  }
+}
+
+/**
+ * A value is needed but nobody can be asked (no terminal, or CI is set).
+ *
+ * @since 0.1.0
+ */
+export class NonInteractive extends Schema.TaggedError<NonInteractive>("@alchemy/profile-core/NonInteractive")(
+  "NonInteractive",
+  {
+    what: Schema.String,
+    flag: Schema.String
+  }
+) {
+  override get message(): string {
+    return `${this.what} is needed; pass ${this.flag} (no prompt without a terminal or with CI set)`
+  }
+}
+
+/**
+ * A profile cannot be created or renamed to a name that is already taken.
+ *
+ * @since 0.1.0
+ */
+export class ProfileExists extends Schema.TaggedError<ProfileExists>("@alchemy/profile-core/ProfileExists")(
+  "ProfileExists",
+  { profile: Schema.String }
+) {
+  override get message(): string {
+    return `Profile ${this.profile} already exists (in config.json or as a credentials directory). ` +
+      `Pick another name, or delete it first with \`alchemy profile delete ${this.profile}\`.`
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Cross-process locks (proper-lockfile underneath): a lock is a directory created with `mkdir` (atomic on every
+ * local file system), its mtime refreshed every 2 seconds while held. A lock whose mtime is older than 10 seconds
+ * belongs to a process that died and is taken over. Fibers of one process queue on an in-memory semaphore per
+ * path, so only one of them polls the file system.
+ *
+ * @since 0.1.0
+ */
+import * as Context from "effect/Context"
+import * as Data from "effect/Data"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import { globalValue } from "effect/GlobalValue"
+import * as Layer from "effect/Layer"
+import * as lockfile from "proper-lockfile"
+import { LockTimeout } from "./Errors.js"
+
+/**
+ * The lock could not be taken for a reason other than another holder (read-only directory, missing parent).
+ *
+ * @since 0.1.0
+ */
+export class LockIoError extends Data.TaggedError("LockIoError")<{
+  readonly path: string
+  readonly code: string
+  readonly detail: string
+}> {}
+
+/**
+ * @since 0.1.0
+ */
+export declare namespace FileLock {
+  /** @since 0.1.0 */
+  export interface Options {
+    /** How long to wait for another holder; default 20 seconds. */
+    readonly timeout?: Duration.DurationInput
+  }
+  /** @since 0.1.0 */
+  export interface Service {
+    /**
+     * Run `effect` while holding the lock `path` (a directory that this call creates and removes; its parent
+     * must exist). I/O failures other than contention are defects here; use `withLockOrIoError` to handle them.
+     */
+    readonly withLock: <A, E, R>(
+      path: string,
+      effect: Effect.Effect<A, E, R>,
+      options?: Options
+    ) => Effect.Effect<A, E | LockTimeout, R>
+    /** Like `withLock`, reporting file-system failures (read-only home) as `LockIoError`. */
+    readonly withLockOrIoError: <A, E, R>(
+      path: string,
+      effect: Effect.Effect<A, E, R>,
+      options?: Options
+    ) => Effect.Effect<A, E | LockTimeout | LockIoError, R>
+  }
+}
+
+/**
+ * @since 0.1.0
+ */
+export class FileLock extends Context.Tag("@alchemy/profile-core/FileLock")<FileLock, FileLock.Service>() {}
+
+/** A lock older than this (not refreshed by a living holder) is stale and taken over. @since 0.1.0 */
+export const staleMillis = 10_000
+/** How often a holder refreshes its lock. @since 0.1.0 */
+export const updateMillis = 2_000
+/** @since 0.1.0 */
+export const defaultTimeout: Duration.Duration = Duration.seconds(20)
+
+const semaphores = globalValue(
+  Symbol.for("@alchemy/profile-core/FileLock/semaphores"),
+  () => new Map<string, Effect.Semaphore>()
+)
+const semaphoreFor = (path: string): Effect.Semaphore => {
+  let semaphore = semaphores.get(path)
+  if (semaphore === undefined) {
+    semaphore = Effect.unsafeMakeSemaphore(1)
+    semaphores.set(path, semaphore)
+  }
+  return semaphore
+}
+
+const lockOptions = (path: string): lockfile.LockOptions => ({
+  realpath: false,
+  lockfilePath: path,
+  stale: staleMillis,
+  update: updateMillis,
+  retries: 0,
+  // A compromised lock (our mtime updates failed for longer than `stale`) must not crash the process.
+  onCompromised: () => undefined
+})
+
+const codeOf = (error: unknown): string =>
+  typeof error === "object" && error !== null && "code" in error && typeof error.code === "string"
+    ? error.code
+    : "UNKNOWN"
+
+const tryOnce = (path: string) =>
+  Effect.async<Either.Either<() => Promise<void>, unknown>>((resume) => {
+    lockfile.lock(path, lockOptions(path)).then(
+      (release) => resume(Effect.succeed(Either.right(release))),
+      (error: unknown) => resume(Effect.succeed(Either.left(error)))
+    )
+  })
+
+const acquire = (path: string, timeout: Duration.Duration) =>
+  Effect.gen(function*() {
+    const started = Date.now()
+    const timeoutMs = Duration.toMillis(timeout)
+    let attempt = 0
+    while (true) {
+      const result = yield* tryOnce(path)
+      if (Either.isRight(result)) return result.right
+      const code = codeOf(result.left)
+      if (code !== "ELOCKED") {
+        const detail = result.left instanceof Error ? result.left.message : String(result.left)
+        return yield* Effect.fail(new LockIoError({ path, code, detail }))
+      }
+      const waited = Date.now() - started
+      if (waited >= timeoutMs) return yield* Effect.fail(new LockTimeout({ path, waitedMs: waited }))
+      const backoff = Math.min(100, 2 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random())
+      attempt++
+      yield* Effect.sleep(Duration.millis(Math.min(backoff, Math.max(1, timeoutMs - waited))))
+    }
+  })
+
+const release = (unlock: () => Promise<void>) =>
+  Effect.async<void>((resume) => {
+    unlock().then(() => resume(Effect.void), () => resume(Effect.void))
+  })
+
+/**
+ * @since 0.1.0
+ */
+export const make: FileLock.Service = (() => {
+  const withLockOrIoError = <A, E, R>(path: string, effect: Effect.Effect<A, E, R>, options?: FileLock.Options) =>
+    semaphoreFor(path).withPermits(1)(
+      Effect.acquireUseRelease(
+        acquire(path, options?.timeout === undefined ? defaultTimeout : Duration.decode(options.timeout)),
+        () => effect,
+        release
+      )
+    )
+  return {
+    withLockOrIoError,
+    withLock: (path, effect, options) =>
+      withLockOrIoError(path, effect, options).pipe(
+        Effect.catchIf((e): e is LockIoError => e instanceof LockIoError, (e) => Effect.die(e))
+      ) as never
+  }
+})()
+
+/**
+ * @since 0.1.0
+ */
+export const layer: Layer.Layer<FileLock> = Layer.succeed(FileLock, make)

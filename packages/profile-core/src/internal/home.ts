@@ -1,0 +1,112 @@
+/**
+ * The shared machinery of the stores: paths, atomic files, locks and error mapping for one alchemy home.
+ *
+ * @internal
+ */
+import type * as FileSystem from "@effect/platform/FileSystem"
+import type * as Path from "@effect/platform/Path"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Option from "effect/Option"
+import { AlchemyHome, type Paths, paths as makePaths } from "../AlchemyHome.js"
+import { type ConfigFile, decodeConfigText, empty, encodeConfigText } from "../ConfigFile.js"
+import { ConfigError, CredentialsError, type LockTimeout } from "../Errors.js"
+import { FileLock, LockIoError } from "../FileLock.js"
+import { isProfileName, isProviderId } from "../ProfileName.js"
+import * as Files from "./files.js"
+
+/** @internal */
+export interface Home {
+  readonly paths: Paths
+  readonly files: Files.Files
+  readonly lock: FileLock["Type"]
+  readonly configError: (reason: ConfigError["reason"], detail: string, path?: string) => ConfigError
+  /** The current config (missing file = empty). Broken file = `ConfigError`, file untouched. */
+  readonly readConfig: Effect.Effect<ConfigFile, ConfigError>
+  readonly writeConfig: (config: ConfigFile) => Effect.Effect<void, ConfigError>
+  /** Validate the current file (so a broken one creates nothing), make the lock dir, then lock. */
+  readonly withConfigLock: <A, E, R>(
+    effect: Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E | ConfigError | LockTimeout, R>
+  readonly credentialsError: (
+    profile: string,
+    provider: string,
+    reason: CredentialsError["reason"],
+    detail: string
+  ) => CredentialsError
+  readonly checkNames: (profile: string, provider?: string) => Effect.Effect<void>
+}
+
+/** @internal */
+export const make: Effect.Effect<Home, never, AlchemyHome | FileLock | FileSystem.FileSystem | Path.Path> = Effect
+  .gen(function*() {
+    const { root } = yield* AlchemyHome
+    const lock = yield* FileLock
+    const files = yield* Files.make
+    const paths = makePaths(root)
+
+    const configError = (reason: ConfigError["reason"], detail: string, path = paths.config) =>
+      new ConfigError({ reason, path, detail })
+
+    const readConfig = files.readIfExists(paths.config).pipe(
+      Effect.mapError((io) => configError(io.reason, io.detail)),
+      Effect.flatMap(Option.match({
+        onNone: () => Effect.succeed(empty),
+        onSome: (text) =>
+          Either.match(decodeConfigText(text), {
+            onLeft: (problem) => Effect.fail(configError(problem.reason, problem.detail)),
+            onRight: Effect.succeed
+          })
+      }))
+    )
+
+    const writeConfig = (config: ConfigFile) =>
+      files.ensureDirs([paths.root]).pipe(
+        Effect.zipRight(files.writeAtomic(paths.config, encodeConfigText(config))),
+        Effect.mapError((io) => configError(io.reason, io.detail))
+      )
+
+    const withConfigLock = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      readConfig.pipe(
+        Effect.zipRight(files.ensureDirs([paths.root, paths.locks])),
+        Effect.mapError((e) => e instanceof ConfigError ? e : configError(e.reason, e.detail)),
+        Effect.zipRight(lock.withLockOrIoError(paths.configLock, effect)),
+        Effect.catchIf(
+          (e): e is LockIoError => e instanceof LockIoError,
+          (e) => Effect.fail(lockIoToConfig(e))
+        )
+      ) as Effect.Effect<A, E | ConfigError | LockTimeout, R>
+
+    const lockIoToConfig = (e: LockIoError) =>
+      configError(
+        e.code === "EACCES" || e.code === "EROFS" || e.code === "EPERM" ? "ReadOnly" : "WriteFailed",
+        `cannot create the lock ${e.path} (${e.code})`
+      )
+
+    const credentialsError = (
+      profile: string,
+      provider: string,
+      reason: CredentialsError["reason"],
+      detail: string
+    ) => new CredentialsError({ reason, path: paths.credentialsFile(profile, provider), profile, provider, detail })
+
+    const checkNames = (profile: string, provider?: string) =>
+      isProfileName(profile) && (provider === undefined || isProviderId(provider))
+        ? Effect.void
+        : Effect.dieMessage(
+          `profile-core: invalid profile name or provider id ${JSON.stringify(profile).slice(0, 80)}/${
+            JSON.stringify(provider).slice(0, 40)
+          } (validate with decodeProfileName first)`
+        )
+
+    return { paths, files, lock, configError, readConfig, writeConfig, withConfigLock, credentialsError, checkNames }
+  })
+
+/** @internal */
+export const lockIoToCredentials = (home: Home, profile: string, provider: string, e: LockIoError) =>
+  home.credentialsError(
+    profile,
+    provider,
+    e.code === "EACCES" || e.code === "EROFS" || e.code === "EPERM" ? "ReadOnly" : "WriteFailed",
+    `cannot create the lock ${e.path} (${e.code})`
+  )
