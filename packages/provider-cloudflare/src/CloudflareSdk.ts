@@ -8,6 +8,9 @@
  *
  * @since 0.1.0
  */
+import * as Cause from "effect/Cause"
+import type * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
 import * as CloudflareCredentials from "./CloudflareCredentials.js"
@@ -48,13 +51,18 @@ const services = new Map<string, Promise<CloudflareCredentials.Service>>()
 
 const getRuntime = () => (runtime ??= ManagedRuntime.make(Live.layer))
 
+/** Run on the process runtime; a failure rejects with the typed error itself (`_tag`, `message`). */
+const run = async <A, E>(effect: Effect.Effect<A, E, Live.Services>): Promise<A> => {
+  const exit = await getRuntime().runPromiseExit(effect)
+  if (Exit.isSuccess(exit)) return exit.value
+  throw Cause.squash(exit.cause)
+}
+
 const serviceFor = (options: GetOptions): Promise<CloudflareCredentials.Service> => {
   const key = JSON.stringify([options.profile ?? null, options.accountId ?? null])
   let service = services.get(key)
   if (service === undefined) {
-    service = getRuntime().runPromise(
-      CloudflareCredentials.make({ resource: options.profile, accountId: options.accountId })
-    )
+    service = run(CloudflareCredentials.make({ resource: options.profile, accountId: options.accountId }))
     service.catch(() => services.delete(key))
     services.set(key, service)
   }
@@ -84,7 +92,7 @@ const toPlain = (resolved: CloudflareCredentials.Resolved): PlainCredentials => 
  */
 export const getCloudflareCredentials = async (options: GetOptions = {}): Promise<PlainCredentials> => {
   const service = await serviceFor(options)
-  return toPlain(await getRuntime().runPromise(service.get))
+  return toPlain(await run(service.get))
 }
 
 /**
@@ -101,8 +109,8 @@ export const cloudflareClientOptions = async (options: GetOptions = {}): Promise
   }
 > => {
   const service = await serviceFor(options)
-  const resolved = await getRuntime().runPromise(service.get)
-  const endpoints = await getRuntime().runPromise(CloudflareEndpoints.current)
+  const resolved = await run(service.get)
+  const endpoints = await run(CloudflareEndpoints.current)
   return CloudflareCredentials.sdkOptions(
     resolved,
     endpoints.apiBaseUrl === CloudflareEndpoints.defaultApiBaseUrl ? undefined : endpoints.apiBaseUrl

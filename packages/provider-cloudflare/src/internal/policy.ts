@@ -22,35 +22,39 @@ export const skew = Duration.minutes(5)
 
 const needsLogin = (profile: ProfileName, detail: string) => new NeedsLogin({ profile, provider: providerId, detail })
 
+const attempt = (
+  profile: ProfileName,
+  credentials: OAuthCredentials
+): Effect.Effect<OAuthCredentials | "invalid_grant", CloudflareOAuthError> =>
+  CloudflareOAuth.refresh(credentials).pipe(
+    Effect.catchAll((failure): Effect.Effect<"invalid_grant", CloudflareOAuthError> =>
+      failure._tag === "InvalidGrant" ? Effect.succeed("invalid_grant" as const) : Effect.fail(failure.error)
+    ),
+    Effect.annotateLogs({ profile })
+  )
+
 const refreshOAuth = (
   profile: ProfileName,
   credentials: OAuthCredentials
 ): Effect.Effect<OAuthCredentials, NeedsLogin | CloudflareOAuthError | CredentialsError, CredentialStore> =>
-  CloudflareOAuth.refresh(credentials).pipe(
-    Effect.catchAll((failure) => {
-      if (failure._tag === "Failed") return Effect.fail(failure.error)
-      // invalid_grant: another process may have rotated the token between our read and our request.
-      return Effect.gen(function*() {
-        const store = yield* CredentialStore
-        const reread = yield* store.read(profile, providerId, StoredCredentials)
-        if (
-          Option.isNone(reread) || reread.value.type !== "oauth" ||
-          Redacted.value(reread.value.refresh) === Redacted.value(credentials.refresh)
-        ) {
-          return yield* needsLogin(profile, "the refresh token was revoked or has expired")
-        }
-        const fresh = reread.value
-        if (fresh.expires - Duration.toMillis(skew) > Date.now()) return fresh
-        return yield* CloudflareOAuth.refresh(fresh).pipe(
-          Effect.catchAll((again) =>
-            again._tag === "Failed"
-              ? Effect.fail(again.error)
-              : Effect.fail(needsLogin(profile, "the refresh token was revoked or has expired"))
-          )
-        )
-      })
-    })
-  )
+  Effect.gen(function*() {
+    const first = yield* attempt(profile, credentials)
+    if (first !== "invalid_grant") return first
+    // invalid_grant: another writer may have rotated the token between our read and our request.
+    const store = yield* CredentialStore
+    const reread = yield* store.read(profile, providerId, StoredCredentials)
+    if (
+      Option.isNone(reread) || reread.value.type !== "oauth" ||
+      Redacted.value(reread.value.refresh) === Redacted.value(credentials.refresh)
+    ) {
+      return yield* needsLogin(profile, "the refresh token was revoked or has expired")
+    }
+    const fresh = reread.value
+    if (fresh.expires - Duration.toMillis(skew) > Date.now()) return fresh
+    const second = yield* attempt(profile, fresh)
+    if (second !== "invalid_grant") return second
+    return yield* needsLogin(profile, "the refresh token was revoked or has expired")
+  })
 
 /** The policy for one profile; every method shares one cache entry in the refresher. */
 export const policy = (profile: ProfileName): RefreshPolicy<
