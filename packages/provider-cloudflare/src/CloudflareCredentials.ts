@@ -170,7 +170,8 @@ const fromProfileChoice = (
     const entry = yield* profiles.getProvider(profile, providerId, Entry)
     if (Option.isNone(entry)) return yield* new ProviderNotConfigured({ profile, provider: providerId })
     const policy = Policy.policy(profile)
-    const valid = refresher.getValid(policy).pipe(Effect.provide(context))
+    // Suspended: each call asks the refresher again (memory hit while valid, refresh when near expiry).
+    const valid = Effect.suspend(() => refresher.getValid(policy)).pipe(Effect.provide(context))
     const account = yield* CloudflareAccounts.resolve({
       option: options.accountId,
       environment: env.CLOUDFLARE_ACCOUNT_ID,

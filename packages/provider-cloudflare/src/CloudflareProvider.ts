@@ -8,7 +8,7 @@
 import type { AuthMethod, AuthProvider, ConfigureInput, Description, DisplayLine } from "@alchemy/profile-core/AuthProvider"
 import { CredentialRefresher } from "@alchemy/profile-core/Credentials"
 import { CredentialStore } from "@alchemy/profile-core/CredentialStore"
-import { NeedsLogin, ProviderNotConfigured } from "@alchemy/profile-core/Errors"
+import { NeedsLogin, NonInteractive, ProviderNotConfigured } from "@alchemy/profile-core/Errors"
 import { Interaction } from "@alchemy/profile-core/Interaction"
 import type { ProfileName } from "@alchemy/profile-core/ProfileName"
 import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
@@ -86,7 +86,7 @@ interface AccountView {
   readonly name: string | undefined
 }
 
-const sourceText = (method: Method, profile: ProfileName) => `${method} - ${profile}`
+const sourceText = (method: Method) => method
 
 const describeWith = (
   profile: ProfileName,
@@ -119,8 +119,8 @@ const describeWith = (
     json.accountId = account.id
     json.accountName = account.name ?? null
   }
-  lines.push({ label: "source", value: sourceText(method, profile) })
-  json.source = sourceText(method, profile)
+  lines.push({ label: "source", value: sourceText(method) })
+  json.source = sourceText(method)
   return { provider: providerId, title: "Cloudflare", method, lines, warnings: [...warnings], json }
 }
 
@@ -228,6 +228,13 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
           return { type: "api-key", apiKey: key, email: email.trim() } satisfies StoredCredentials as StoredCredentials
         }
         case "oauth": {
+          if (!interaction.interactive) {
+            // No terminal or CI: never open a browser, never wait for one.
+            return yield* new NonInteractive({
+              what: "A Cloudflare browser login",
+              flag: "--method api-token with an API token (or set CLOUDFLARE_API_TOKEN), or run `alchemy login` in a terminal"
+            })
+          }
           const scopes = yield* chooseScopes(input, previousScopes)
           return yield* CloudflareOAuth.login({
             scopes,

@@ -1,4 +1,5 @@
 import * as Fs from "node:fs"
+import * as Os from "node:os"
 import { assert, describe, it } from "@effect/vitest"
 import { unsafeMakeProfileName } from "@alchemy/profile-core/ProfileName"
 import * as Effect from "effect/Effect"
@@ -23,6 +24,11 @@ import {
 
 const profile = unsafeMakeProfileName("default")
 
+const interfaces = Object.values(Os.networkInterfaces()).flat().filter((i) => i !== undefined)
+const hasIpv6Loopback = interfaces.some((i) => i.internal && i.family === "IPv6" && i.address === "::1")
+/** 127.0.0.2 reaches a wildcard (0.0.0.0) listener on Linux but not one bound to 127.0.0.1. */
+const externalAddresses = ["127.0.0.2", ...interfaces.filter((i) => !i.internal && i.family === "IPv4").map((i) => i.address)]
+
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
   if (Exit.isSuccess(exit)) throw new Error("expected a failure")
   const failure = Cause.failureOption(exit.cause)
@@ -44,6 +50,7 @@ describe("OAuth login", () => {
       const emu = yield* emulator()
       const home = yield* tempHome
       const { layer: live, recording } = layer(home, envFor(emu, home), {
+        interactive: true,
         browser: { action: "Allow", opener: browserOpener }
       })
       const description = yield* CloudflareProvider.provider.configure({
@@ -98,6 +105,7 @@ describe("OAuth login", () => {
       const emu = yield* emulator()
       const home = yield* tempHome
       const { layer: live, recording } = layer(home, envFor(emu, home), {
+        interactive: true,
         browser: { action: "Deny", opener: browserOpener }
       })
       const exit = yield* CloudflareProvider.provider.configure({ profile, method: "oauth", values: {}, secrets: {} }).pipe(
@@ -121,6 +129,7 @@ describe("OAuth login", () => {
       const statuses: Array<number> = []
       let done: Promise<void> = Promise.resolve()
       const { layer: live } = layer(home, envFor(emu, home), {
+        interactive: true,
         browser: (url) => {
           done = (async () => {
             const callback = new URL(await approve(url))
@@ -134,6 +143,14 @@ describe("OAuth login", () => {
             const noState = new URL(callback)
             noState.searchParams.delete("state")
             statuses.push((await fetch(noState)).status)
+            // Bound to ::1 as well (when the machine has IPv6 loopback), never to another interface.
+            if (hasIpv6Loopback) {
+              statuses.push((await fetch(`http://[::1]:${callback.port}/stray`)).status)
+            }
+            for (const address of externalAddresses) {
+              const reached = await fetch(`http://${address}:${callback.port}/stray`).then(() => true, () => false)
+              if (reached) statuses.push(-1)
+            }
             statuses.push((await fetch(callback)).status)
           })()
         }
@@ -142,7 +159,7 @@ describe("OAuth login", () => {
         Effect.provide(live)
       )
       yield* Effect.promise(() => done)
-      assert.deepStrictEqual(statuses, [404, 404, 400, 400, 200])
+      assert.deepStrictEqual(statuses, [404, 404, 400, 400, ...(hasIpv6Loopback ? [404] : []), 200])
       assert.strictEqual(emu.counters.tokenCode, 1)
       assert.strictEqual(readJson(credentialsFile(home, "default")).type, "oauth")
     }))
@@ -153,6 +170,7 @@ describe("OAuth login", () => {
       const home = yield* tempHome
       let callbackUrl = ""
       const { layer: live } = layer(home, envFor(emu, home), {
+        interactive: true,
         browser: (url) => {
           void approve(url).then(async (callback) => {
             callbackUrl = callback
@@ -177,7 +195,7 @@ describe("OAuth login", () => {
     Effect.gen(function*() {
       const emu = yield* emulator()
       const home = yield* tempHome
-      const { layer: live, recording } = layer(home, envFor(emu, home), { browser: () => {} })
+      const { layer: live, recording } = layer(home, envFor(emu, home), { interactive: true, browser: () => {} })
       const exit = yield* CloudflareProvider.make({ loginTimeout: "300 millis" })
         .configure({ profile, method: "oauth", values: {}, secrets: {} })
         .pipe(Effect.provide(live), Effect.exit)

@@ -52,7 +52,7 @@ describe("api-token", () => {
       assert.strictEqual(line("apiToken")?.value, `${token.slice(0, 4)}****`)
       assert.isTrue(line("apiToken")?.secret)
       assert.strictEqual(line("accountId")?.value, emu.accounts[0]!.id)
-      assert.strictEqual(line("source")?.value, "api-token - prod")
+      assert.strictEqual(line("source")?.value, "api-token")
       assert.isTrue(yield* provider.isConfigured(profile).pipe(Effect.provide(live)))
 
       const vars = yield* provider.environment(profile).pipe(Effect.provide(live))
@@ -153,6 +153,21 @@ describe("api-key", () => {
 })
 
 describe("logout and login", () => {
+  it.scopedLive("oauth without a terminal fails at once: no browser, nothing written", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const home = yield* tempHome
+      const { layer: live, recording } = layer(home, envFor(emu, home), { browser: () => {} })
+      const error = failureOf(
+        yield* provider.configure({ profile, method: "oauth", values: {}, secrets: {} }).pipe(Effect.provide(live), Effect.exit)
+      )
+      assert.strictEqual(error._tag, "NonInteractive")
+      assert.include(error.message, "api-token")
+      assert.deepStrictEqual(recording.opened, [])
+      assert.deepStrictEqual(filesUnder(home), {})
+      assert.strictEqual(emu.counters.authorize, 0)
+    }))
+
   it.scopedLive("logout revokes the OAuth grant and deletes the credentials; the configuration stays", () =>
     Effect.gen(function*() {
       const emu = yield* emulator()
@@ -188,6 +203,7 @@ describe("logout and login", () => {
       const emu = yield* emulator({ autoApprove: true })
       const home = yield* tempHome
       const { layer: live, recording } = layer(home, envFor(emu, home), {
+        interactive: true,
         browser: (url) => void fetch(url, { redirect: "manual" }).then((r) => fetch(r.headers.get("location")!))
       })
       yield* provider.configure({ profile, method: "oauth", values: {}, secrets: {} }).pipe(Effect.provide(live))

@@ -11,7 +11,7 @@ import * as Redacted from "effect/Redacted"
 
 export interface Script {
   readonly interactive?: boolean
-  /** Called for each select; returns the index of the choice to pick. */
+  /** Called for each select; returns the index of the choice to pick (default: the first). */
   readonly select?: (message: string, titles: ReadonlyArray<string>) => number
   readonly multiSelect?: (message: string, titles: ReadonlyArray<string>) => ReadonlyArray<number>
   readonly text?: (message: string) => string | Promise<string>
@@ -37,14 +37,16 @@ export const make = (script: Script = {}): { readonly layer: Layer.Layer<Interac
     interactive,
     select: (options) => {
       recording.prompts.push(options.message)
-      if (!interactive || script.select === undefined) return refuse(options.message, options.flag)
-      const index = script.select(options.message, options.choices.map((c) => c.title))
+      if (!interactive) return refuse(options.message, options.flag)
+      // Without a script, a person pressing Enter: the first choice.
+      const index = script.select?.(options.message, options.choices.map((c) => c.title)) ?? 0
       return Effect.succeed(options.choices[index]!.value)
     },
     multiSelect: (options) => {
       recording.prompts.push(options.message)
-      if (!interactive || script.multiSelect === undefined) return refuse(options.message, options.flag)
-      const picked = script.multiSelect(options.message, options.choices.map((c) => c.title))
+      if (!interactive) return refuse(options.message, options.flag)
+      const picked = script.multiSelect?.(options.message, options.choices.map((c) => c.title)) ??
+        options.choices.flatMap((c, i) => (c.selected ? [i] : []))
       return Effect.succeed(picked.map((i) => options.choices[i]!.value))
     },
     text: (options) => {

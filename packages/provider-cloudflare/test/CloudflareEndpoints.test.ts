@@ -1,0 +1,67 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as CloudflareEndpoints from "../src/CloudflareEndpoints.js"
+import * as CloudflareOAuth from "../src/CloudflareOAuth.js"
+
+describe("endpoints", () => {
+  it("real endpoints and the real client's fixed callback by default", () => {
+    const e = CloudflareEndpoints.fromEnvironment({})
+    assert.strictEqual(e.apiBaseUrl, "https://api.cloudflare.com/client/v4")
+    assert.strictEqual(e.authorizeUrl, "https://dash.cloudflare.com/oauth2/authorize")
+    assert.strictEqual(e.tokenUrl, "https://dash.cloudflare.com/oauth2/token")
+    assert.strictEqual(e.revokeUrl, "https://dash.cloudflare.com/oauth2/revoke")
+    assert.strictEqual(e.clientId, "6d8c2255-0773-45f6-b376-2914632e6f91")
+    assert.deepStrictEqual(e.callback, { _tag: "fixed", port: 9976, redirectUri: "http://localhost:9976/auth/callback" })
+    assert.isFalse(e.allowInsecure)
+  })
+
+  it("overrides: any free port, http allowed only for loopback origins", () => {
+    const e = CloudflareEndpoints.fromEnvironment({
+      CLOUDFLARE_BASE_URL: "http://127.0.0.1:8788/client/v4/",
+      ALCHEMY_CLOUDFLARE_OAUTH_URL: "http://127.0.0.1:8788/",
+      ALCHEMY_CLOUDFLARE_CLIENT_ID: "my-client"
+    })
+    assert.strictEqual(e.apiBaseUrl, "http://127.0.0.1:8788/client/v4")
+    assert.strictEqual(e.tokenUrl, "http://127.0.0.1:8788/oauth2/token")
+    assert.strictEqual(e.clientId, "my-client")
+    assert.deepStrictEqual(e.callback, { _tag: "loopback" })
+    assert.isTrue(e.allowInsecure)
+    assert.isTrue(CloudflareEndpoints.fromEnvironment({ ALCHEMY_CLOUDFLARE_OAUTH_URL: "http://[::1]:1" }).allowInsecure)
+    assert.isFalse(CloudflareEndpoints.fromEnvironment({ ALCHEMY_CLOUDFLARE_OAUTH_URL: "http://login.example.com" }).allowInsecure)
+  })
+
+  it.live("an http:// OAuth origin that is not loopback is refused before any request", () =>
+    Effect.gen(function*() {
+      const result = yield* CloudflareOAuth.refresh({
+        type: "oauth",
+        access: Redacted.make("a"),
+        refresh: Redacted.make("r"),
+        expires: 0,
+        scopes: []
+      }).pipe(
+        Effect.either,
+        Effect.provide(Layer.succeed(CloudflareEndpoints.Environment, { ALCHEMY_CLOUDFLARE_OAUTH_URL: "http://login.example.com" }))
+      )
+      assert.isTrue(Either.isLeft(result))
+      if (Either.isLeft(result) && result.left._tag === "Failed") {
+        assert.strictEqual(result.left.error.reason, "Refresh")
+      } else {
+        assert.fail("expected a non-grant failure")
+      }
+    }))
+
+  it.effect("scopes: space or comma separated, validated, offline_access implied", () =>
+    Effect.gen(function*() {
+      assert.deepStrictEqual(yield* CloudflareOAuth.parseScopes("account:read, workers:write  offline_access"), [
+        "account:read",
+        "workers:write"
+      ])
+      const bad = yield* Effect.flip(CloudflareOAuth.parseScopes("account:read; rm -rf"))
+      assert.strictEqual(bad._tag, "CloudflareInputError")
+      assert.include(CloudflareOAuth.scopeCatalogue, "dns_records:edit")
+      assert.strictEqual(CloudflareOAuth.defaultScopes.length, 18)
+    }))
+})
