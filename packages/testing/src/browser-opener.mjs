@@ -2,7 +2,8 @@
 // A `$BROWSER` for tests: `browser-opener.mjs <url>` opens the URL in headless Chromium (playwright-core,
 // /usr/bin/chromium), clicks the consent button named by ALCHEMY_TEST_BROWSER_ACTION ("Allow" by default,
 // "Deny", or "none" to only open the page), waits until the browser has landed on the redirect_uri of the
-// authorization request (the loopback callback), prints that page's text on stdout and exits 0.
+// authorization request (the loopback callback) or, when the URL has no redirect_uri (a device-code page),
+// on whatever page the form submission loads; prints that page's text on stdout and exits 0.
 // Any failure (no such button, no callback within the timeout) prints a reason on stderr and exits 1.
 //
 // Environment:
@@ -41,16 +42,15 @@ export const launchChromium = (options = {}) =>
     timeout: options.timeoutMs ?? 30_000
   })
 
-/** Where the authorization request sends the browser back: a predicate on URLs. */
+/**
+ * Where the authorization request sends the browser back (its `redirect_uri`), as a predicate on URLs;
+ * `undefined` when the URL names none (a device-code verification page, say).
+ */
 const callbackMatcher = (startUrl) => {
-  const start = new URL(startUrl)
-  const redirectUri = start.searchParams.get("redirect_uri")
-  if (redirectUri !== null) {
-    const target = new URL(redirectUri)
-    return (url) => url.origin === target.origin && url.pathname === target.pathname
-  }
-  return (url) =>
-    url.origin !== start.origin || url.searchParams.has("code") || url.searchParams.has("error")
+  const redirectUri = new URL(startUrl).searchParams.get("redirect_uri")
+  if (redirectUri === null) return undefined
+  const target = new URL(redirectUri)
+  return (url) => url.origin === target.origin && url.pathname === target.pathname
 }
 
 const bodyText = async (page) => {
@@ -74,13 +74,24 @@ export const clickThrough = async (url, action = "Allow", options = {}) => {
     const page = await context.newPage()
     page.setDefaultTimeout(timeout)
     await page.goto(url, { waitUntil: "load", timeout })
-    if (action !== "none" && !isCallback(new URL(page.url()))) {
+    if (action !== "none" && !(isCallback?.(new URL(page.url())) ?? false)) {
       const button = page.getByRole("button", { name: action, exact: true })
       if ((await button.count()) === 0) {
         const text = (await bodyText(page)).replace(/\s+/g, " ").trim().slice(0, 300)
         throw new Error(`no "${action}" button on ${new URL(page.url()).pathname}: ${text}`)
       }
-      await Promise.all([page.waitForURL(isCallback, { waitUntil: "load", timeout }), button.click()])
+      if (isCallback !== undefined) {
+        await Promise.all([page.waitForURL(isCallback, { waitUntil: "load", timeout }), button.click()])
+      } else {
+        // No redirect_uri: the answer is whatever page the form submission loads.
+        const navigated = page.waitForEvent("framenavigated", {
+          predicate: (frame) => frame === page.mainFrame(),
+          timeout
+        })
+        await button.click()
+        await navigated
+        await page.waitForLoadState("load", { timeout })
+      }
     }
     return { url: page.url(), text: await bodyText(page) }
   } finally {

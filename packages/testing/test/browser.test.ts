@@ -15,6 +15,14 @@ const startCallbackServer = async () => {
   const received: Array<URLSearchParams> = []
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1")
+    if (url.pathname === "/device") {
+      // A device-code style page: a form with no redirect_uri, answered on the same origin.
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8" })
+      res.end(req.method === "POST"
+        ? "<!doctype html><p>Request approved on the device page.</p>"
+        : `<!doctype html><form method="post" action="/device"><button name="decision" value="allow">Allow</button></form>`)
+      return
+    }
     if (url.pathname !== "/auth/callback") {
       res.writeHead(404).end()
       return
@@ -117,6 +125,13 @@ describe("Browser (headless Chromium against the emulator's consent page)", () =
     assert.strictEqual(params.get("error"), "access_denied")
     assert.isNull(params.get("code"))
     assert.strictEqual(cf.counters.consentDeny, denies + 1)
+  })
+
+  it("without a redirect_uri (device page), returns the page the form submission loads", async () => {
+    const result = await Browser.clickThrough(`http://127.0.0.1:${callback.port}/device?user_code=ABCD-EFGH`, "Allow", {
+      browser
+    })
+    assert.include(result.text, "Request approved on the device page.")
   })
 
   it("as $BROWSER: the opener clicks Allow, prints the callback page, exits 0 and never logs the code", async () => {
