@@ -142,9 +142,9 @@ export const make: Effect.Effect<
         ? yield* AwsSso.loginWithDeviceCode(profile, full, registration, { noBrowser: input.noBrowser })
         : yield* AwsSso.loginWithAuthorizationCode(profile, full, registration, { noBrowser: input.noBrowser })
       return { registration, token }
-    })
+    }).pipe(Effect.provideService(Interaction, interaction))
 
-  const configureSso = (input: ConfigureInput, previous: AwsProviderEntry | undefined) =>
+  const configureSso = (input: ConfigureInput, previous: Partial<AwsProviderEntry> | undefined) =>
     Effect.gen(function*() {
       const profile = input.profile
       const startUrl = yield* ask(input, "sso-start-url", "IAM Identity Center start URL", previous?.sso?.startUrl)
@@ -285,7 +285,7 @@ export const make: Effect.Effect<
 
   // ---- assume role -----------------------------------------------------------------------------------------
 
-  const configureAssumeRole = (input: ConfigureInput, previous: AwsProviderEntry | undefined) =>
+  const configureAssumeRole = (input: ConfigureInput, previous: Partial<AwsProviderEntry> | undefined) =>
     Effect.gen(function*() {
       const profile = input.profile
       const old = previous?.assumeRole
@@ -477,7 +477,7 @@ export const make: Effect.Effect<
   return provider
 })
 
-const withoutMethodSettings = (entry: AwsProviderEntry | undefined): Partial<AwsProviderEntry> => {
+const withoutMethodSettings = (entry: Partial<AwsProviderEntry> | undefined): Partial<AwsProviderEntry> => {
   if (entry === undefined) return {}
   const { assumeRole: _a, awsProfile: _p, metadata: _m, sso: _s, ...rest } = entry
   return rest

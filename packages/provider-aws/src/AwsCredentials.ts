@@ -154,7 +154,9 @@ export const layer = (
       const chosen = selection.right
       const interaction = yield* Interaction
       for (const warning of chosen.warnings) yield* interaction.warn(warning)
-      return chosen.useEnvironmentCredentials ? fromEnv : fromProfile(chosen.profile, chosen.explanation)
+      const chosenLayer: Layer.Layer<AwsCredentials, InvalidProfileName | AwsError, AwsResolver> =
+        chosen.useEnvironmentCredentials ? fromEnv : fromProfile(chosen.profile, chosen.explanation)
+      return chosenLayer
     })
   )
 

@@ -5,12 +5,8 @@
  *
  * @since 0.1.0
  */
-import * as AlchemyHome from "@alchemy/profile-core/AlchemyHome"
-import * as Credentials from "@alchemy/profile-core/Credentials"
-import * as CredentialStore from "@alchemy/profile-core/CredentialStore"
-import * as FileLock from "@alchemy/profile-core/FileLock"
 import type { Interaction } from "@alchemy/profile-core/Interaction"
-import * as ProfileStore from "@alchemy/profile-core/ProfileStore"
+import * as ProfileCore from "@alchemy/profile-core/ProfileCore"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -24,11 +20,7 @@ import * as NonInteractive from "./internal/nonInteractive.js"
  *
  * @since 0.1.0
  */
-export const coreLayer = Layer.mergeAll(ProfileStore.layer, CredentialStore.layer, Credentials.layer).pipe(
-  Layer.provideMerge(FileLock.layer),
-  Layer.provideMerge(AlchemyHome.layer),
-  Layer.provideMerge(NodeContext.layer)
-)
+export const coreLayer = ProfileCore.layer.pipe(Layer.provideMerge(NodeContext.layer))
 
 /**
  * The resolver with profile-core's file stores; the caller provides `Interaction`.

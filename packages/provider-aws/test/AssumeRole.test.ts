@@ -38,7 +38,7 @@ const configureWithoutSession = (profile: ProfileName, extra: Record<string, str
     yield* provider.configure({
       profile,
       method: "assume-role",
-      values: { "role-arn": roleArn, "aws-access-key-id": key.accessKeyId, region: "us-west-2", ...extra },
+      values: { "role-arn": extra["role-arn"] ?? roleArn, "aws-access-key-id": key.accessKeyId, region: "us-west-2", ...extra },
       secrets: {
         "aws-secret-access-key": Redacted.make(key.secretAccessKey),
         ...(extra["mfa-serial"] !== undefined ? { "mfa-code": Redacted.make(mfa.code) } : {})
@@ -92,7 +92,7 @@ describe("assume-role", () => {
   it.live("16 concurrent processes share one AssumeRole", () =>
     Effect.gen(function*() {
       const profile = yield* decodeProfileName("shared")
-      yield* configureWithoutSession(profile)
+      yield* configureWithoutSession(profile, { "role-arn": "arn:aws:iam::222222222222:role/Ops" })
       emulator.resetCounters()
       const children = yield* Effect.promise(() =>
         Promise.all(Array.from({ length: 16 }, () => runFixture("resolve.ts", ["shared"])))
