@@ -23,6 +23,7 @@ const startCallbackServer = async () => {
         : `<!doctype html><form method="post" action="/device"><button name="decision" value="allow">Allow</button></form>`)
       return
     }
+    if (url.pathname === "/hang") return // a callback that never answers
     if (url.pathname !== "/auth/callback") {
       res.writeHead(404).end()
       return
@@ -159,6 +160,16 @@ describe("Browser (headless Chromium against the emulator's consent page)", () =
     assert.strictEqual(run.code, 1)
     assert.include(run.stderr, `no "Allow" button`)
     assert.include(run.stderr, "Invalid client")
+  })
+
+  it("as $BROWSER: the opener gives up on its own when the callback never loads", async () => {
+    const { challenge } = pkce()
+    const url = new URL(authorizeUrl(challenge))
+    url.searchParams.set("redirect_uri", `http://127.0.0.1:${callback.port}/hang`)
+    const run = await runOpener(url.toString(), { ...Browser.browserEnv("Allow"), ALCHEMY_TEST_BROWSER_TIMEOUT_MS: "3000" })
+    assert.strictEqual(run.code, 1)
+    assert.match(run.stderr, /browser-opener: .*(Timeout|gave up)/)
+    assert.strictEqual(run.stdout, "")
   })
 })
 
