@@ -22,8 +22,20 @@ await esbuild.build({
   format: "cjs",
   platform: "node",
   target: "node20",
-  // tsx registers loaders relative to its own files: it must stay a real package.
-  external: ["tsx", "tsx/*"],
+  // tsx registers loaders relative to its own files: it must stay a real package. The bundle reaches it through
+  // dist/tsx-bridge.cjs, a real CommonJS file whose import() Node handles (code compiled from a V8 code cache has
+  // no dynamic-import hook).
+  external: ["./tsx-bridge.cjs"],
+  plugins: [{
+    name: "tsx-bridge",
+    setup(build) {
+      build.onResolve({ filter: /^tsx\/esm\/api$/ }, () => ({ path: "tsx-bridge", namespace: "tsx-bridge" }))
+      build.onLoad({ filter: /.*/, namespace: "tsx-bridge" }, () => ({
+        contents: "module.exports = require('./tsx-bridge.cjs')",
+        loader: "js"
+      }))
+    }
+  }],
   define: { "import.meta.url": "__alchemyImportMetaUrl" },
   banner: { js: "const __alchemyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: "none",
@@ -31,6 +43,20 @@ await esbuild.build({
   keepNames: false,
   logLevel: "warning"
 })
+
+// import("node:x") inside the bundle (AWS SDK internals) becomes require: code compiled from a V8 code cache has no
+// dynamic-import hook.
+{
+  const file = path.join(dist, "alchemy.cjs")
+  const text = await fs.readFile(file, "utf8")
+  await fs.writeFile(file, text.replace(/\bimport\((["'])(node:[a-z_/]+)\1\)/g, "Promise.resolve().then(()=>require($1$2$1))"))
+}
+
+await fs.writeFile(
+  path.join(dist, "tsx-bridge.cjs"),
+  "// Loads tsx for stack files (see scripts/build.mjs).\n" +
+    "exports.tsImport = (specifier, parent) => import('tsx/esm/api').then((m) => m.tsImport(specifier, parent))\n"
+)
 
 // Help is static: render it once here so `alchemy [command] --help` prints without loading the bundle.
 const commandPaths = [

@@ -154,13 +154,16 @@ export const makeInteractive = (terminal: PromptContext): Interaction => ({
 })
 
 /** The non-interactive implementation: no prompt, no browser; fail fast naming the flag. */
+const refuse = (options: { readonly message: string; readonly flag: string }) =>
+  Effect.fail(new NonInteractive({ what: `An answer to "${options.message.replace(/[:?]\s*$/, "")}"`, flag: options.flag }))
+
 export const nonInteractive: Interaction = {
   interactive: false,
-  select: (options) => Effect.fail(new NonInteractive({ what: options.message, flag: options.flag })),
-  multiSelect: (options) => Effect.fail(new NonInteractive({ what: options.message, flag: options.flag })),
-  text: (options) => Effect.fail(new NonInteractive({ what: options.message, flag: options.flag })),
-  secret: (options) => Effect.fail(new NonInteractive({ what: options.message, flag: options.flag })),
-  confirm: (options) => Effect.fail(new NonInteractive({ what: options.message, flag: options.flag })),
+  select: refuse,
+  multiSelect: refuse,
+  text: refuse,
+  secret: refuse,
+  confirm: refuse,
   openUrl: (url) => Output.note(`Open this URL in a browser:\n  ${url}`),
   info: (message) => Output.note(message),
   warn: (message) => Output.warning(message)

@@ -21,7 +21,8 @@ import * as TerminalInteraction from "./TerminalInteraction.js"
 
 const Platform = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)
 
-const Core = Layer.mergeAll(ProfileStore.layer, CredentialStore.layer, Credentials.layer).pipe(
+const Core = Credentials.layer.pipe(
+  Layer.provideMerge(Layer.mergeAll(ProfileStore.layer, CredentialStore.layer)),
   Layer.provideMerge(FileLock.layer),
   Layer.provideMerge(AlchemyHome.layer)
 )
@@ -37,6 +38,6 @@ run(process.argv).pipe(
   Effect.provide(Main),
   NodeRuntime.runMain({
     disableErrorReporting: true,
-    teardown: (exit, onExit) => onExit(forcedExitCode() ?? (Exit.isSuccess(exit) ? exit.value : 130))
+    teardown: (exit, onExit) => onExit(forcedExitCode() ?? (Exit.isSuccess(exit) ? Number(exit.value) : 130))
   })
 )

@@ -45,6 +45,7 @@ const firstLine = (e: unknown): string => {
 /** Import the file with tsx and check its default export is a `defineStack(...)` value. */
 export const load = (file: string): Effect.Effect<Stack, StackFileError> =>
   Effect.gen(function*() {
+    // tsx is loaded only here (an external of the bundle, imported through Node's own ESM loader).
     const tsx = yield* Effect.tryPromise({
       try: () => import("tsx/esm/api"),
       catch: (e) => new StackFileError({ file, detail: `cannot load the TypeScript loader (tsx): ${firstLine(e)}` })
