@@ -9,8 +9,8 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { ParseOptions } from "effect/SchemaAST"
-import { checkVersion, type DecodeProblem, describeParseError, parseJson } from "./internal/decode.js"
-import { ProfileName } from "./ProfileName.js"
+import { checkVersion, type DecodeProblem, describeParseError, isRecord, parseJson } from "./internal/decode.js"
+import { isProfileName, ProfileName } from "./ProfileName.js"
 
 /**
  * Options used for every decode and encode of a stored file: keep unknown keys, report every problem.
@@ -69,11 +69,24 @@ export const decodeConfigText = (text: string): Either.Either<ConfigFile, Decode
 
 /** @since 0.1.0 */
 export const decodeConfigJson = (json: unknown): Either.Either<ConfigFile, DecodeProblem> =>
-  Either.flatMap(checkVersion(json, { required: true }), (object) =>
+  Either.flatMap(Either.flatMap(checkVersion(json, { required: true }), checkProfileNames), (object) =>
     Either.mapLeft(
       ParseResult.decodeUnknownEither(ConfigFile, parseOptions)(object),
       (error): DecodeProblem => ({ reason: "SchemaMismatch", detail: describeParseError(error) })
     ))
+
+/** Record keys that fail their refinement would be kept as "excess" keys under `preserve`: reject them first. */
+const checkProfileNames = (object: Record<string, unknown>): Either.Either<Record<string, unknown>, DecodeProblem> => {
+  const profiles = object.profiles
+  if (!isRecord(profiles)) return Either.right(object)
+  const bad = Object.keys(profiles).filter((name) => !isProfileName(name))
+  return bad.length === 0 ? Either.right(object) : Either.left({
+    reason: "SchemaMismatch",
+    detail: `profiles: ${bad.slice(0, 3).map((name) => JSON.stringify(name.slice(0, 70))).join(", ")} ${
+      bad.length === 1 ? "is not a valid profile name" : "are not valid profile names"
+    } (1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit)`
+  })
+}
 
 /**
  * The text written to `config.json`: 2-space JSON with a trailing newline.

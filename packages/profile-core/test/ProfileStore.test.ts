@@ -1,0 +1,233 @@
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schema from "effect/Schema"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { CredentialRefresher } from "../src/Credentials.js"
+import { CredentialStore } from "../src/CredentialStore.js"
+import { ConfigError, CredentialsError, InvalidProfileName, ProfileExists, ProfileNotFound } from "../src/Errors.js"
+import { decodeProfileName, type ProfileName, unsafeMakeProfileName } from "../src/ProfileName.js"
+import { ProfileStore } from "../src/ProfileStore.js"
+import { layerAt, listTree, makeHome } from "./support.js"
+
+const Cloudflare = Schema.Struct({
+  method: Schema.String,
+  metadata: Schema.optional(Schema.Struct({ id: Schema.String, name: Schema.String })),
+  scopes: Schema.optional(Schema.Array(Schema.String))
+})
+const Oauth = Schema.Struct({
+  type: Schema.Literal("oauth"),
+  access: Schema.Redacted(Schema.String),
+  refresh: Schema.Redacted(Schema.String),
+  expires: Schema.Number
+})
+const prod = unsafeMakeProfileName("prod")
+const dev = unsafeMakeProfileName("dev")
+
+const inHome = <A, E>(home: string, effect: Effect.Effect<A, E, ProfileStore | CredentialStore | CredentialRefresher>) =>
+  Effect.provide(effect, layerAt(home))
+
+describe("ProfileStore", () => {
+  it.live("a missing config.json reads as an empty version 1 config and creates nothing", () => {
+    const home = makeHome()
+    return inHome(home, Effect.gen(function*() {
+      const store = yield* ProfileStore
+      assert.deepStrictEqual(yield* store.read, { version: 1, profiles: {} })
+      assert.deepStrictEqual<ReadonlyArray<string>>(yield* store.list, [])
+      assert.deepStrictEqual(yield* store.getProvider(prod, "cloudflare", Cloudflare), Option.none())
+      assert.deepStrictEqual(listTree(home), [])
+    }))
+  })
+
+  it.live("put, get, list, delete provider, rename and delete profile", () => {
+    const home = makeHome()
+    return inHome(home, Effect.gen(function*() {
+      const store = yield* ProfileStore
+      const credentials = yield* CredentialStore
+      const entry = { method: "oauth", metadata: { id: "acc", name: "Account" }, scopes: ["user:read"] }
+      yield* store.putProvider(prod, "cloudflare", Cloudflare, entry)
+      yield* store.putProvider(prod, "aws", Cloudflare, { method: "sso" })
+      yield* store.putProvider(dev, "cloudflare", Cloudflare, { method: "api-token" })
+      assert.deepStrictEqual<ReadonlyArray<string>>(yield* store.list, ["dev", "prod"])
+      assert.deepStrictEqual(yield* store.getProvider(prod, "cloudflare", Cloudflare), Option.some(entry))
+
+      assert.isTrue(yield* store.deleteProvider(prod, "aws"))
+      assert.isFalse(yield* store.deleteProvider(prod, "aws"))
+      assert.deepStrictEqual(yield* store.getProvider(prod, "aws", Cloudflare), Option.none())
+
+      yield* credentials.write(prod, "cloudflare", Oauth, {
+        type: "oauth" as const,
+        access: Redacted.make("access"),
+        refresh: Redacted.make("refresh"),
+        expires: 1
+      })
+      const renamed = unsafeMakeProfileName("production")
+      yield* store.renameProfile(prod, renamed)
+      assert.deepStrictEqual<ReadonlyArray<string>>(yield* store.list, ["dev", "production"])
+      assert.isTrue(Option.isSome(yield* credentials.read(renamed, "cloudflare", Oauth)))
+      assert.isTrue(Option.isNone(yield* credentials.read(prod, "cloudflare", Oauth)))
+
+      const missing = yield* Effect.flip(store.renameProfile(prod, unsafeMakeProfileName("x")))
+      assert.instanceOf(missing, ProfileNotFound)
+      assert.deepStrictEqual<ReadonlyArray<string>>(missing.available, ["dev", "production"])
+      assert.instanceOf(yield* Effect.flip(store.renameProfile(dev, renamed)), ProfileExists)
+
+      assert.isTrue(yield* store.deleteProfile(renamed))
+      assert.deepStrictEqual<ReadonlyArray<string>>(yield* store.list, ["dev"])
+      assert.isFalse(fs.existsSync(path.join(home, "credentials/production")))
+      assert.isFalse(yield* store.deleteProfile(renamed))
+    }))
+  })
+
+  it.live("unknown keys at every level survive a rewrite", () => {
+    const home = makeHome()
+    const original = {
+      version: 1,
+      telemetry: { enabled: false },
+      profiles: {
+        prod: {
+          cloudflare: { method: "oauth", metadata: { id: "a", name: "b", color: "red" }, scopes: ["x"], future: 1 },
+          aws: { method: "sso", region: "us-west-2", sso: { startUrl: "https://s", region: "us-east-1" } }
+        }
+      }
+    }
+    fs.writeFileSync(path.join(home, "config.json"), JSON.stringify(original))
+    return inHome(home, Effect.gen(function*() {
+      const store = yield* ProfileStore
+      yield* store.putProvider(dev, "cloudflare", Cloudflare, { method: "api-token" })
+      const updated = yield* store.updateProvider(prod, "cloudflare", Cloudflare, (current) => ({
+        ...Option.getOrThrow(current),
+        scopes: ["x", "y"]
+      }))
+      assert.deepStrictEqual(updated.scopes, ["x", "y"])
+      const written = JSON.parse(fs.readFileSync(path.join(home, "config.json"), "utf8"))
+      assert.deepStrictEqual(written, {
+        ...original,
+        profiles: {
+          prod: { ...original.profiles.prod, cloudflare: { ...original.profiles.prod.cloudflare, scopes: ["x", "y"] } },
+          dev: { cloudflare: { method: "api-token" } }
+        }
+      })
+    }))
+  })
+})
+
+const broken: ReadonlyArray<readonly [string, string, ConfigError["reason"]]> = [
+  ["not JSON", "{ this is not json", "InvalidJson"],
+  ["truncated", `{"version":1,"profiles":{"prod":{"cloudflare":{"method":"oa`, "InvalidJson"],
+  ["empty", "", "InvalidJson"],
+  ["version 99", `{"version":99,"profiles":{}}`, "UnknownVersion"],
+  ["no version", `{"profiles":{}}`, "SchemaMismatch"],
+  ["wrong types", `{"version":1,"profiles":{"prod":{"cloudflare":{"method":42}}}}`, "SchemaMismatch"],
+  ["profiles is a list", `{"version":1,"profiles":[]}`, "SchemaMismatch"],
+  ["hostile profile name in the file", `{"version":1,"profiles":{"../x":{}}}`, "SchemaMismatch"],
+  ["an array", `[1,2,3]`, "SchemaMismatch"]
+]
+
+describe("broken config.json: typed error, file unchanged byte for byte, nothing created", () => {
+  for (const [name, content, reason] of broken) {
+    it.live(name, () => {
+      const home = makeHome()
+      const file = path.join(home, "config.json")
+      fs.writeFileSync(file, content)
+      const before = fs.readFileSync(file)
+      const tree = listTree(home)
+      return inHome(home, Effect.gen(function*() {
+        const store = yield* ProfileStore
+        const attempts = [
+          store.read,
+          store.list,
+          store.getProvider(prod, "cloudflare", Cloudflare),
+          store.putProvider(prod, "cloudflare", Cloudflare, { method: "oauth" }),
+          store.deleteProvider(prod, "cloudflare"),
+          store.deleteProfile(prod),
+          store.renameProfile(prod, dev)
+        ] as const
+        for (const attempt of attempts) {
+          const error = yield* Effect.flip(attempt as Effect.Effect<unknown, unknown>)
+          assert.instanceOf(error, ConfigError)
+          assert.strictEqual(error.reason, reason)
+          assert.strictEqual(error.path, file)
+          assert.include(error.message, file)
+          assert.match(error.message, /unchanged/)
+        }
+        assert.isTrue(Buffer.compare(before, fs.readFileSync(file)) === 0)
+        assert.deepStrictEqual(listTree(home), tree)
+      }))
+    })
+  }
+})
+
+describe("broken credentials files", () => {
+  const cases: ReadonlyArray<readonly [string, string, CredentialsError["reason"]]> = [
+    ["not JSON", `{"type":"oauth","access":"supersecret-1234"`, "InvalidJson"],
+    ["garbage with the secret", `supersecret-1234 not json`, "InvalidJson"],
+    ["wrong types", `{"type":"oauth","access":["supersecret-1234"],"refresh":7,"expires":"x"}`, "SchemaMismatch"],
+    ["no envelope", `{"access":"supersecret-1234"}`, "SchemaMismatch"],
+    ["version 99", `{"version":99,"type":"oauth","access":"supersecret-1234"}`, "UnknownVersion"]
+  ]
+  for (const [name, content, reason] of cases) {
+    it.live(name, () => {
+      const home = makeHome()
+      const file = path.join(home, "credentials/prod/cloudflare.json")
+      fs.mkdirSync(path.dirname(file), { recursive: true })
+      fs.writeFileSync(file, content)
+      const tree = listTree(home)
+      return inHome(home, Effect.gen(function*() {
+        const store = yield* CredentialStore
+        const refresher = yield* CredentialRefresher
+        const errors = [
+          yield* Effect.flip(store.read(prod, "cloudflare", Oauth)),
+          yield* Effect.flip(refresher.getValid({
+            profile: prod,
+            provider: "cloudflare",
+            schema: Oauth,
+            isValid: () => false,
+            refresh: (c) => Effect.succeed(c)
+          }))
+        ]
+        for (const error of errors) {
+          assert.instanceOf(error, CredentialsError)
+          assert.strictEqual(error.reason, reason)
+          assert.strictEqual(error.path, file)
+          assert.include(error.message, "alchemy login --profile prod")
+          assert.notInclude(error.message, "supersecret")
+          assert.notInclude(JSON.stringify(error), "supersecret")
+        }
+        assert.strictEqual(fs.readFileSync(file, "utf8"), content)
+        assert.deepStrictEqual(listTree(home), tree)
+      }))
+    })
+  }
+})
+
+describe("hostile profile names are rejected before touching disk", () => {
+  const hostile = ["../x", "", "a".repeat(200), "a\u0000b", ".", "..", "a/b", "-x", "x\\y", " prod", "prod\n"]
+  for (const input of hostile) {
+    it.live(JSON.stringify(input).slice(0, 30), () => {
+      const home = makeHome()
+      return Effect.gen(function*() {
+        const error = yield* Effect.flip(decodeProfileName(input))
+        assert.instanceOf(error, InvalidProfileName)
+        assert.notInclude(error.message, "\u0000")
+        assert.isBelow(error.message.length, 400)
+        // Even when a caller skips validation (casts), the stores refuse without touching disk.
+        const exit = yield* Effect.exit(inHome(home, Effect.flatMap(ProfileStore, (store) =>
+          store.putProvider(input as ProfileName, "cloudflare", Cloudflare, { method: "oauth" }))))
+        assert.isTrue(Exit.isFailure(exit))
+        const exit2 = yield* Effect.exit(inHome(home, Effect.flatMap(CredentialStore, (store) =>
+          store.write(input as ProfileName, "cloudflare", Oauth, {
+            type: "oauth" as const,
+            access: Redacted.make("a"),
+            refresh: Redacted.make("b"),
+            expires: 0
+          }))))
+        assert.isTrue(Exit.isFailure(exit2))
+        assert.deepStrictEqual(listTree(home), [])
+      })
+    })
+  }
+})
