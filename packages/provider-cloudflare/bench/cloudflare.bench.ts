@@ -38,7 +38,7 @@ const run = (args: ReadonlyArray<string>, env: Record<string, string | undefined
     const start = performance.now()
     const child = spawn(process.execPath, args, {
       cwd: packageDir,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TSX_TSCONFIG_PATH: process.env.TSX_TSCONFIG_PATH, ...env } as NodeJS.ProcessEnv,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"]
     })
     let out = ""

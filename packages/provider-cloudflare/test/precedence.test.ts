@@ -47,13 +47,15 @@ describe("which profile (DESIGN §4)", () => {
     readonly env: Record<string, string>
     readonly profile: string
     readonly source: string
+    /** Variables that named another profile and lost: each is named in a warning. */
+    readonly shadowed: ReadonlyArray<string>
   }> = [
-    { name: "resource option wins over everything", options: { resource: "res", app: "app", flag: "flag" }, env: { CLOUDFLARE_PROFILE: "cfvar", ALCHEMY_PROFILE: "alcvar" }, profile: "res", source: "resource" },
-    { name: "app option over flag and variables", options: { app: "app", flag: "flag" }, env: { CLOUDFLARE_PROFILE: "cfvar", ALCHEMY_PROFILE: "alcvar" }, profile: "app", source: "app" },
-    { name: "--profile flag over variables", options: { flag: "flag" }, env: { CLOUDFLARE_PROFILE: "cfvar", ALCHEMY_PROFILE: "alcvar" }, profile: "flag", source: "flag" },
-    { name: "CLOUDFLARE_PROFILE over ALCHEMY_PROFILE", options: {}, env: { CLOUDFLARE_PROFILE: "cfvar", ALCHEMY_PROFILE: "alcvar" }, profile: "cfvar", source: "provider-variable" },
-    { name: "ALCHEMY_PROFILE", options: {}, env: { ALCHEMY_PROFILE: "alcvar" }, profile: "alcvar", source: "alchemy-variable" },
-    { name: "default", options: {}, env: {}, profile: "default", source: "default" }
+    { name: "resource option wins over everything", options: { resource: "res", app: "app", flag: "flag" }, env: { CLOUDFLARE_PROFILE: "cfvar", ALCHEMY_PROFILE: "alcvar" }, profile: "res", source: "resource", shadowed: ["CLOUDFLARE_PROFILE=cfvar", "ALCHEMY_PROFILE=alcvar"] },
+    { name: "app option over flag and variables", options: { app: "app", flag: "flag" }, env: { CLOUDFLARE_PROFILE: "cfvar", ALCHEMY_PROFILE: "alcvar" }, profile: "app", source: "app", shadowed: ["CLOUDFLARE_PROFILE=cfvar", "ALCHEMY_PROFILE=alcvar"] },
+    { name: "--profile flag over variables", options: { flag: "flag" }, env: { CLOUDFLARE_PROFILE: "cfvar", ALCHEMY_PROFILE: "alcvar" }, profile: "flag", source: "flag", shadowed: ["CLOUDFLARE_PROFILE=cfvar", "ALCHEMY_PROFILE=alcvar"] },
+    { name: "CLOUDFLARE_PROFILE over ALCHEMY_PROFILE", options: {}, env: { CLOUDFLARE_PROFILE: "cfvar", ALCHEMY_PROFILE: "alcvar" }, profile: "cfvar", source: "provider-variable", shadowed: ["ALCHEMY_PROFILE=alcvar"] },
+    { name: "ALCHEMY_PROFILE", options: {}, env: { ALCHEMY_PROFILE: "alcvar" }, profile: "alcvar", source: "alchemy-variable", shadowed: [] },
+    { name: "default", options: {}, env: {}, profile: "default", source: "default", shadowed: [] }
   ]
   for (const row of rows) {
     it.scopedLive(row.name, () =>
@@ -66,8 +68,9 @@ describe("which profile (DESIGN §4)", () => {
         assert.strictEqual(resolved.sources.profile?.profile, row.profile)
         assert.strictEqual(resolved.sources.profile?.source, row.source)
         assert.strictEqual(resolved.headers.Authorization, `Bearer ${tokens[row.profile]}`)
-        assert.deepStrictEqual(recording.warn, [])
-        assert.deepStrictEqual(resolved.warnings, [])
+        assert.strictEqual(recording.warn.length, row.shadowed.length)
+        row.shadowed.forEach((variable, i) => assert.include(recording.warn[i], variable))
+        assert.deepStrictEqual(resolved.warnings, recording.warn)
       }))
   }
 

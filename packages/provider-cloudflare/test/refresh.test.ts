@@ -20,7 +20,7 @@ const runChild = (env: Record<string, string | undefined>) =>
   new Promise<ChildResult>((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", fixture], {
       cwd: packageDir,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, TSX_TSCONFIG_PATH: process.env.TSX_TSCONFIG_PATH, ...env } as NodeJS.ProcessEnv,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"]
     })
     let stdout = ""

@@ -4,35 +4,26 @@
  *
  * @internal
  */
-import * as AlchemyHome from "@alchemy/profile-core/AlchemyHome"
-import * as Credentials from "@alchemy/profile-core/Credentials"
-import * as CredentialStore from "@alchemy/profile-core/CredentialStore"
-import * as FileLock from "@alchemy/profile-core/FileLock"
-import * as ProfileStore from "@alchemy/profile-core/ProfileStore"
-import * as NodeContext from "@effect/platform-node/NodeContext"
+import type { CredentialRefresher } from "@alchemy/profile-core/Credentials"
+import type { CredentialStore } from "@alchemy/profile-core/CredentialStore"
+import * as ProfileCore from "@alchemy/profile-core/ProfileCore"
+import type { ProfileStore } from "@alchemy/profile-core/ProfileStore"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
 import * as Layer from "effect/Layer"
 import * as CloudflareApi from "../CloudflareApi.js"
 
-export type Services =
-  | ProfileStore.ProfileStore
-  | CredentialStore.CredentialStore
-  | Credentials.CredentialRefresher
-  | CloudflareApi.CloudflareApi
+/** The services the consumer layers and the provider need (Interaction aside). */
+export type Services = ProfileStore | CredentialStore | CredentialRefresher | CloudflareApi.CloudflareApi
 
-/** Core services for a home (`$ALCHEMY_HOME` / `~/.alchemy` when omitted). */
-export const coreLayer = (home?: string) => {
-  const homeLayer = home === undefined ? AlchemyHome.layer : AlchemyHome.layerAt(home)
-  const stores = Layer.mergeAll(ProfileStore.layer, CredentialStore.layer)
-  const refresher = Credentials.layer.pipe(Layer.provideMerge(stores))
-  return refresher.pipe(
-    Layer.provide(FileLock.layer),
-    Layer.provide(homeLayer),
-    Layer.provide(NodeContext.layer)
-  )
-}
-
-/** Everything the consumer layers need, on Node. */
+/** Everything on Node, for a home (`$ALCHEMY_HOME` / `~/.alchemy` when omitted). */
 export const layerAt = (home?: string, api: CloudflareApi.Options = {}): Layer.Layer<Services> =>
-  Layer.mergeAll(coreLayer(home), CloudflareApi.layerFetch(api)) as Layer.Layer<Services>
+  Layer.mergeAll(
+    (home === undefined ? ProfileCore.layer : ProfileCore.layerAt(home)).pipe(
+      Layer.provide(Layer.merge(NodeFileSystem.layer, NodePath.layer))
+    ),
+    CloudflareApi.layerFetch(api)
+  )
 
+/** `$ALCHEMY_HOME` / `~/.alchemy`. */
 export const layer: Layer.Layer<Services> = layerAt()
