@@ -64,7 +64,10 @@ describe("which profile (DESIGN §4)", () => {
         const home = yield* tempHome
         const tokens = seed(home, emu, {})
         const { layer: live, recording } = layer(home, envFor(emu, home, row.env))
-        const resolved = yield* Effect.flatMap(CloudflareCredentials.make(row.options), (s) => s.get).pipe(Effect.provide(live))
+        const resolved = yield* Effect.flatMap(
+          Effect.provide(CloudflareCredentials.CloudflareCredentials, CloudflareCredentials.layer(row.options)),
+          (s) => s.get
+        ).pipe(Effect.provide(live))
         assert.strictEqual(resolved.sources.profile?.profile, row.profile)
         assert.strictEqual(resolved.sources.profile?.source, row.source)
         assert.strictEqual(resolved.headers.Authorization, `Bearer ${tokens[row.profile]}`)
