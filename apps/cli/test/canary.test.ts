@@ -84,5 +84,8 @@ describe("canary secrets", () => {
     await check(["logout", "--profile", "t", "--yes"])
     await check(["profile", "delete", "k", "--yes"])
     assert.isAbove(seen.length, 15)
+    // Control: the check sees a secret when one is printed (env exists to print credentials off a terminal).
+    const control = await box.run(["env", "--profile", "t", "--format", "json"])
+    assert.include(control.stdout, canaries.awsSecret.slice(4))
   })
 })
