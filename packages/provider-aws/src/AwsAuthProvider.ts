@@ -352,15 +352,9 @@ export const make: Effect.Effect<
         ...(region !== undefined ? { region } : {}),
         awsProfile
       }
-      // Resolve before saving anything: write the entry only once the AWS profile works.
-      yield* save(profile, entry)
-      const resolved = yield* resolver.resolve(profile).pipe(
-        Effect.tapError(() =>
-          previous === undefined
-            ? profiles.deleteProvider(profile, providerId).pipe(Effect.ignore)
-            : save(profile, previous).pipe(Effect.ignore)
-        )
-      )
+      // Verify before saving anything: the entry is written only once the AWS profile resolves.
+      yield* resolver.forget(profile)
+      const resolved = yield* resolver.resolveEntry(profile, entry)
       const identity = yield* callerIdentity(profile, resolved, region)
       yield* credentials.delete(profile, providerId)
       yield* save(profile, { ...entry, metadata: { id: identity.account, name: identity.arn } })

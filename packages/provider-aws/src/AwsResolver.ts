@@ -89,6 +89,12 @@ export declare namespace AwsResolver {
     readonly entry: (profile: ProfileName) => Effect.Effect<AwsProviderEntry, ProviderNotConfigured | ConfigError>
     /** Valid credentials for the profile, refreshed if needed. */
     readonly resolve: (profile: ProfileName, options?: ResolveOptions) => Effect.Effect<AwsResolved, AwsResolveError>
+    /** Resolve with a candidate entry that is not saved yet (configure verifies before it writes). */
+    readonly resolveEntry: (
+      profile: ProfileName,
+      entry: AwsProviderEntry,
+      options?: ResolveOptions
+    ) => Effect.Effect<AwsResolved, AwsResolveError>
     /** Forget what this process memoized about a profile (after configure / logout). */
     readonly forget: (profile: ProfileName) => Effect.Effect<void>
   }
@@ -240,6 +246,13 @@ export const make: Effect.Effect<
     })
 
   const resolve = (profile: ProfileName, options: ResolveOptions = {}): Effect.Effect<AwsResolved, AwsResolveError> =>
+    Effect.flatMap(entry(profile), (e) => resolveEntry(profile, e, options))
+
+  const resolveEntry = (
+    profile: ProfileName,
+    e: AwsProviderEntry,
+    options: ResolveOptions = {}
+  ): Effect.Effect<AwsResolved, AwsResolveError> =>
     Effect.gen(function*() {
       const chain = options.chain ?? []
       if (chain.includes(profile)) {
@@ -249,7 +262,6 @@ export const make: Effect.Effect<
           detail: `source profiles form a cycle: ${[...chain, profile].join(" -> ")}`
         })
       }
-      const e = yield* entry(profile)
       const { region, source: regionSource } = regionFor(profile, e)
       const base = {
         profile,
@@ -356,9 +368,13 @@ export const make: Effect.Effect<
       yield* Guard.check(profile)
       const { fromIni } = yield* Effect.promise(() => loadCredentialProviders())
       const identity = yield* Guard.around(profile, () => fromIni({ profile: name, ignoreCache: true })({})).pipe(
-        Effect.mapError((error) =>
-          new AwsError({ reason: "AwsProfileFailed", profile, detail: `AWS profile ${name}: ${error}` })
-        )
+        Effect.mapError((error) => {
+          // A nested alchemy refused to loop: report its one clear line, not the whole command output.
+          const loop = /Credential loop for profile [^:]+: ([^\n]*?\(ALCHEMY_CREDENTIAL_PROCESS_[A-Z]+\))/.exec(error)
+          return loop !== null
+            ? new AwsError({ reason: "CredentialProcessLoop", profile, detail: `AWS profile ${name}: ${loop[1]}` })
+            : new AwsError({ reason: "AwsProfileFailed", profile, detail: `AWS profile ${name}: ${error}` })
+        })
       )
       const value: AwsResolved = {
         ...base,
@@ -378,7 +394,7 @@ export const make: Effect.Effect<
       awsProfileCache.delete(profile)
     })
 
-  return { entry, resolve, forget }
+  return { entry, resolve, resolveEntry, forget }
 })
 
 /** @since 0.1.0 */

@@ -6,6 +6,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
@@ -108,6 +109,45 @@ describe("sso", () => {
         Redacted.value(role.sessionToken)
       ]
       assert.deepStrictEqual(findSecrets([config, ...person.shown, JSON.stringify(description)], secrets), [])
+
+      // `login` signs in again with the cached client registration (no new RegisterClient) and keeps the choice
+      const registrations = emulator.counters.registerClient
+      const again = yield* Effect.gen(function*() {
+        const provider = yield* AwsAuthProvider
+        return yield* provider.login({ profile, values: {}, secrets: {}, useDeviceCode: true })
+      }).pipe(Effect.provide(Layer.merge(providerLayer(sandbox.home, scripted().interaction), fastPolling)))
+      assert.strictEqual(emulator.counters.registerClient, registrations)
+      assert.strictEqual(again.json.accountId, "222222222222")
+    }))
+
+  it.live("an expired SSO session without a refresh token is a NeedsLogin; nothing is called", () =>
+    Effect.gen(function*() {
+      const profile = yield* decodeProfileName("expired")
+      const layer = Layer.merge(providerLayer(sandbox.home, scripted().interaction), fastPolling)
+      yield* Effect.gen(function*() {
+        const provider = yield* AwsAuthProvider
+        yield* provider.configure({
+          profile,
+          method: "sso",
+          values: ssoValues({ "sso-account-id": "333333333333" }),
+          secrets: {},
+          useDeviceCode: true
+        })
+        const store = yield* CredentialStore
+        const file = Option.getOrThrow(yield* store.read(profile, "aws", SsoFile))
+        const { refreshToken: _r, roleCredentials: _c, ...rest } = file
+        yield* store.write(profile, "aws", SsoFile, { ...rest, expiresAt: Date.now() - 1000 })
+      }).pipe(Effect.provide(layer))
+      const before = emulator.counters.getRoleCredentials
+      const error = yield* Effect.flip(
+        Effect.flatMap(AwsResolver, (r) => r.resolve(profile)).pipe(
+          Effect.provide(providerLayer(sandbox.home, scripted().interaction))
+        )
+      )
+      assert.strictEqual(error._tag, "NeedsLogin")
+      assert.include(error.message, "session expired")
+      assert.include(error.message, "alchemy login --profile expired")
+      assert.strictEqual(emulator.counters.getRoleCredentials, before)
     }))
 
   it.live("PKCE authorization code through headless Chromium clicking Allow; refresh; logout", () =>

@@ -6,6 +6,8 @@ import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Fs from "node:fs"
 import { afterAll, beforeAll } from "vitest"
+import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
+import { AwsProviderEntry } from "../src/AwsConfig.js"
 import { AwsAuthProvider } from "../src/AwsAuthProvider.js"
 import * as AwsCredentials from "../src/AwsCredentials.js"
 import * as AwsLive from "../src/AwsLive.js"
@@ -93,12 +95,22 @@ describe("aws-profile", () => {
 
   it.live("an AWS profile whose credential_process calls back into alchemy for the same profile fails clearly", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(configureAwsProfile("loopy", "loop"))
+      // configure verifies before saving, so it refuses the profile (the child finds no such alchemy profile)
+      const refused = yield* Effect.flip(configureAwsProfile("loopy", "loop"))
+      assert.include(String((refused as { message?: string }).message), "alchemy configure --profile loopy --provider aws")
+      const loopy = yield* decodeProfileName("loopy")
+      assert.isFalse(yield* Effect.flatMap(AwsAuthProvider, (p) => p.isConfigured(loopy)))
+
+      // written by hand (or edited afterwards), the loop is caught by the child and reported, not repeated
+      const store = yield* ProfileStore
+      yield* store.putProvider(loopy, "aws", AwsProviderEntry, { method: "aws-profile", awsProfile: "loop" })
+      const error = yield* Effect.flip(Effect.flatMap(AwsResolver, (r) => r.resolve(loopy)))
       const message = String((error as { message?: string }).message)
       assert.include(message, "ALCHEMY_CREDENTIAL_PROCESS_CHAIN")
       assert.include(message, "loopy -> credential_process -> loopy")
-      const loopy = yield* decodeProfileName("loopy")
-      assert.isFalse(yield* Effect.flatMap(AwsAuthProvider, (p) => p.isConfigured(loopy)))
+      assert.strictEqual((error as { reason?: string }).reason, "CredentialProcessLoop")
+      assert.notInclude(message, "Command failed")
+      assert.isUndefined(process.env.ALCHEMY_CREDENTIAL_PROCESS_CHAIN)
     }).pipe(Effect.provide(providerLayer(sandbox.home, scripted().interaction))))
 })
 
