@@ -152,7 +152,7 @@ const main = async () => {
     rows.push([
       "16 processes, same expired profile (wall)",
       fmtMs(stormMs),
-      `${(stormMs / single.ms).toFixed(2)}x single; ${ok}/16 ok; ${emu.counters.tokenRefresh} refresh request(s); ${Os.cpus().length} cores`
+      `${(stormMs / single.ms).toFixed(2)}x single; ${ok}/16 ok; ${emu.counters.tokenRefresh} refresh request(s); ${Os.cpus().length} cores, load ${Os.loadavg()[0]!.toFixed(1)}`
     ])
     rows.push([
       "16 processes: slowest resolve inside a process (lock wait + refresh or re-read)",

@@ -65,3 +65,16 @@ describe("endpoints", () => {
       assert.strictEqual(CloudflareOAuth.defaultScopes.length, 18)
     }))
 })
+
+describe("SDK options", () => {
+  it("a bearer token becomes { apiToken }, a key { apiKey, apiEmail }, with baseURL when overridden", async () => {
+    const { sdkOptions } = await import("../src/CloudflareCredentials.js")
+    assert.deepStrictEqual(sdkOptions({ credential: { _tag: "Bearer", token: Redacted.make("t0ken-value") } }), {
+      apiToken: "t0ken-value"
+    })
+    assert.deepStrictEqual(
+      sdkOptions({ credential: { _tag: "GlobalKey", key: Redacted.make("k3y"), email: "a@b.c" } }, "http://127.0.0.1:1/client/v4"),
+      { apiKey: "k3y", apiEmail: "a@b.c", baseURL: "http://127.0.0.1:1/client/v4" }
+    )
+  })
+})

@@ -70,7 +70,8 @@ export const make = (script: Script = {}): { readonly layer: Layer.Layer<Interac
         const browser = script.browser
         if (browser === undefined) return
         if (typeof browser === "function") return browser(url)
-        const child = spawn(process.execPath, [browser.opener, url], {
+        // What the CLI does with $BROWSER: run it with the URL.
+        const child = spawn(browser.opener, [url], {
           env: { ...process.env, BROWSER: browser.opener, ALCHEMY_TEST_BROWSER_ACTION: browser.action },
           stdio: ["ignore", "pipe", "pipe"]
         })

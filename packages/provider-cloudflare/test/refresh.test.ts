@@ -70,6 +70,8 @@ describe("refresh across processes", () => {
       for (const r of results) assert.strictEqual(r.code, 0, r.stdout + r.stderr)
       const lines = results.map((r) => JSON.parse(r.stdout.trim()))
       assert.isTrue(lines.every((l) => l.ok === true))
+      assert.isTrue(lines.every((l) => l.sdkSameToken === true))
+      assert.deepStrictEqual(lines[0].sdkKeys, ["apiToken", "baseURL"])
       assert.strictEqual(new Set(lines.map((l) => l.tokenHash)).size, 1, "all 16 use the same fresh token")
       assert.strictEqual(emu.counters.tokenRefresh, 1)
 

@@ -5,7 +5,7 @@
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { fileURLToPath } from "node:url"
+import { browserOpenerPath } from "@alchemy/testing/Browser"
 import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -14,7 +14,8 @@ import { Environment } from "../src/CloudflareEndpoints.js"
 import * as Live from "../src/internal/live.js"
 import * as TestInteraction from "./TestInteraction.js"
 
-export const browserOpener = fileURLToPath(new URL("../../testing/src/browser-opener.mjs", import.meta.url))
+/** The harness's `$BROWSER`: headless Chromium clicking Allow/Deny (ALCHEMY_TEST_BROWSER_ACTION). */
+export const browserOpener = browserOpenerPath
 
 export const emulator = (options: CloudflareEmulator.StartOptions = {}) =>
   Effect.acquireRelease(
