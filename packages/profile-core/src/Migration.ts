@@ -137,9 +137,25 @@ export const migrateWith = (home: Home.Home): Effect.Effect<MigrationResult, Con
     )
     return { migrated: true, backup, profiles: migratedProfiles, credentials: written, skipped }
   })
+  // Check the legacy file before taking the lock, so a broken one fails without creating anything.
+  const precheck = files.readIfExists(paths.legacy).pipe(
+    Effect.mapError((io) => legacyError(io.reason, io.detail)),
+    Effect.flatMap(Option.match({
+      onNone: () => Effect.succeed(false),
+      onSome: (text) =>
+        Either.match(parseJson(text), {
+          onLeft: (problem) => Effect.fail(legacyError(problem.reason, problem.detail)),
+          onRight: (json) =>
+            isRecord(json)
+              ? Effect.succeed(true)
+              : Effect.fail(legacyError("SchemaMismatch", "expected a JSON object keyed by profile name"))
+        })
+    }))
+  )
   return files.exists(paths.legacy).pipe(
     Effect.mapError((io) => legacyError(io.reason, io.detail)),
-    Effect.flatMap((exists) => exists ? home.withConfigLock(run) : Effect.succeed(nothing))
+    Effect.flatMap((exists) => exists ? precheck : Effect.succeed(false)),
+    Effect.flatMap((present) => present ? home.withConfigLock(run) : Effect.succeed(nothing))
   )
 }
 

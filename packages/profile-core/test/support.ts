@@ -19,7 +19,7 @@ const workerSource = path.join(packageDir, "test/fixtures/worker.ts")
 
 export const makeHome = (): string => fs.mkdtempSync(path.join(os.tmpdir(), "alchemy-core-test-"))
 
-export const layerAt = (home: string) => ProfileCore.layerAt(home).pipe(Layer.provide(NodeContext.layer))
+export const layerAt = (home: string) => ProfileCore.layerAt(home).pipe(Layer.provideMerge(NodeContext.layer))
 
 let bundled: string | undefined
 /** The node arguments that run the worker (bundle path last, or tsx + the .ts file). */
