@@ -164,3 +164,24 @@ describe("refresh in one process", () => {
       assert.strictEqual(resolved.headers.Authorization, `Bearer ${stored.access}`)
     }))
 })
+
+describe("refresh without rotation", () => {
+  it.scopedLive("no refresh token in the reply: the old one is kept on disk and keeps working", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator({ rotateRefreshTokens: false })
+      const home = yield* tempHome
+      const tokens = emu.issueOAuthTokens({ scopes: ["account:read", "user:read"] })
+      seedExpired(home, tokens, emu.accounts[0]!.id)
+      const { layer: live } = layer(home, envFor(emu, home))
+      const resolved = yield* Effect.flatMap(CloudflareCredentials.makeFromProfile("default"), (s) => s.get).pipe(
+        Effect.provide(live)
+      )
+      const stored = readJson(credentialsFile(home, "default"))
+      assert.strictEqual(emu.counters.tokenRefresh, 1)
+      assert.strictEqual(stored.refresh, tokens.refresh)
+      assert.notStrictEqual(stored.access, tokens.access)
+      assert.strictEqual(resolved.headers.Authorization, `Bearer ${stored.access}`)
+      assert.isTrue(stored.expires > Date.now())
+      assert.strictEqual(emu.refreshTokenStatus(tokens.refresh), "active")
+    }))
+})
