@@ -73,6 +73,26 @@ for (const words of commandPaths) {
     encoding: "utf8"
   })
 }
+// The COMMANDS section of @effect/cli pads every line to the longest usage (configure has ~30 flags): list
+// "name  description" instead; each command's own --help keeps the full usage.
+const ansi = /\u001b\[[0-9;?]*[ -/]*[@-~]/g
+for (const [key, text] of Object.entries(help)) {
+  const rows = []
+  const lines = text.split("\n")
+  for (const line of lines) {
+    const m = /^\s+- (.+?)\s{2,}(\S.*)$/.exec(line.replace(ansi, ""))
+    if (m) rows.push({ line, name: m[1].split(" ").filter((w, i, all) => all.slice(0, i + 1).every((x) => /^[a-z][a-z-]*$/.test(x))).join(" "), description: m[2] })
+  }
+  if (rows.length === 0) continue
+  const width = Math.max(...rows.map((r) => r.name.length))
+  help[key] = lines
+    .map((line) => {
+      const row = rows.find((r) => r.line === line)
+      return row ? `  ${row.name.padEnd(width)}  ${row.description}` : line
+    })
+    .filter((line, i, all) => !(line === "" && all[i + 1]?.startsWith("  ") && all[i - 1]?.startsWith("  ") && rows.length > 0 && /^  [a-z]/.test(all[i + 1] ?? "") && /^  [a-z]/.test(all[i - 1] ?? "")))
+    .join("\n")
+}
 await fs.writeFile(path.join(dist, "help.json"), JSON.stringify(help))
 
 const entry = `#!/usr/bin/env node
@@ -87,11 +107,12 @@ import * as vm from "node:vm"
 
 const argv = process.argv.slice(2)
 const last = argv[argv.length - 1]
-if ((last === "--help" || last === "-h") && argv.length <= 3) {
+const group = argv.length === 0 || (argv.length === 1 && (argv[0] === "profile" || argv[0] === "aws"))
+if (group || ((last === "--help" || last === "-h") && argv.length <= 3)) {
   // Pre-rendered help (scripts/build.mjs); colour only on a TTY and never with NO_COLOR.
   try {
     const help = JSON.parse(fs.readFileSync(fileURLToPath(new URL("./help.json", import.meta.url)), "utf8"))
-    const text = help[argv.slice(0, -1).join(" ")]
+    const text = help[(group ? argv : argv.slice(0, -1)).join(" ")]
     if (typeof text === "string") {
       const color = process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== "dumb"
       process.stdout.write(color ? text : text.replace(/\u001b\[[0-9;?]*[ -\/]*[@-~]/g, ""))
@@ -105,9 +126,10 @@ const wrapper = "(function (exports, require, module, __filename, __dirname) {" 
 let cacheFile
 if (process.env.ALCHEMY_COMPILE_CACHE !== "0") {
   const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache")
-  const key = createHash("sha256").update(process.version).update(process.arch).update(source).digest("hex").slice(0, 16)
+  const stat = fs.statSync(filename)
+  const key = createHash("sha256").update(process.version + process.arch + stat.size + ":" + stat.mtimeMs).digest("hex").slice(0, 16)
   // One cache per command: a cache holds the functions that run compiled, and commands run different code.
-  const word = process.argv.slice(2).filter((a) => /^[a-z-]+$/.test(a)).slice(0, 2).join("-").slice(0, 40)
+  const word = process.argv.slice(2).filter((a) => /^[a-z][a-z-]*$/.test(a)).slice(0, 2).join("-").slice(0, 40)
   cacheFile = path.join(base, "alchemy", "compile-cache", key + "-" + (word || "none") + ".v8")
 }
 let cachedData
