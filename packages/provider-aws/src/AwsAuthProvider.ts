@@ -408,7 +408,11 @@ export const make: Effect.Effect<
           break
         case "access-keys":
           if (file?.type !== "access-keys") return yield* configure({ ...input, method: "access-keys" })
-          yield* resolver.resolve(input.profile)
+          {
+            // Keys do not expire by themselves: login checks they still work.
+            const resolved = yield* resolver.resolve(input.profile)
+            yield* callerIdentity(input.profile, resolved, resolved.region)
+          }
           break
         case "assume-role": {
           if (entry.assumeRole?.sourceProfile === undefined && file?.type !== "assume-role") {

@@ -155,6 +155,30 @@ describe("interop out", () => {
     }).pipe(Effect.provide(providerLayer(sandbox.home, scripted().interaction))))
 })
 
+describe("access-keys", () => {
+  it.live("login re-checks stored keys with GetCallerIdentity; keys AWS no longer accepts are reported", () =>
+    Effect.gen(function*() {
+      const provider = yield* AwsAuthProvider
+      const profile = yield* decodeProfileName("rotating")
+      const key = emulator.addAccessKey({ account: "111111111111" })
+      yield* provider.configure({
+        profile,
+        method: "access-keys",
+        values: { "aws-access-key-id": key.accessKeyId },
+        secrets: { "aws-secret-access-key": Redacted.make(key.secretAccessKey) }
+      })
+      const before = emulator.counters.getCallerIdentity
+      const ok = yield* provider.login({ profile, values: {}, secrets: {} })
+      assert.strictEqual(ok.json.accountId, "111111111111")
+      assert.strictEqual(emulator.counters.getCallerIdentity - before, 1)
+      emulator.expireCredentials(key.accessKeyId)
+      const error = yield* Effect.flip(provider.login({ profile, values: {}, secrets: {} }))
+      const message = String((error as { message?: string }).message)
+      assert.include(message, "AWS rejected the credentials of profile rotating")
+      assert.notInclude(message, key.secretAccessKey)
+    }).pipe(Effect.provide(providerLayer(sandbox.home, scripted().interaction))))
+})
+
 describe("consumers", () => {
   it.live("automatic layer: a named profile wins over AWS_* variables (with a warning); none named uses them", () =>
     Effect.gen(function*() {
