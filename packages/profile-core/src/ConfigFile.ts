@@ -9,7 +9,7 @@ import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Schema from "effect/Schema"
 import type { ParseOptions } from "effect/SchemaAST"
-import { checkVersion, type DecodeProblem, describeParseError, isRecord, parseJson } from "./internal/decode.js"
+import { checkVersion, type DecodeProblem, describeParseError, isRecord, parseJson, restoreOrder } from "./internal/decode.js"
 import { isProfileName, ProfileName } from "./ProfileName.js"
 
 /**
@@ -70,10 +70,10 @@ export const decodeConfigText = (text: string): Either.Either<ConfigFile, Decode
 /** @since 0.1.0 */
 export const decodeConfigJson = (json: unknown): Either.Either<ConfigFile, DecodeProblem> =>
   Either.flatMap(Either.flatMap(checkVersion(json, { required: true }), checkProfileNames), (object) =>
-    Either.mapLeft(
-      ParseResult.decodeUnknownEither(ConfigFile, parseOptions)(object),
-      (error): DecodeProblem => ({ reason: "SchemaMismatch", detail: describeParseError(error) })
-    ))
+    Either.mapBoth(ParseResult.decodeUnknownEither(ConfigFile, parseOptions)(object), {
+      onLeft: (error): DecodeProblem => ({ reason: "SchemaMismatch", detail: describeParseError(error) }),
+      onRight: (config) => restoreOrder(object, config)
+    }))
 
 /** Record keys that fail their refinement would be kept as "excess" keys under `preserve`: reject them first. */
 const checkProfileNames = (object: Record<string, unknown>): Either.Either<Record<string, unknown>, DecodeProblem> => {
@@ -94,7 +94,7 @@ const checkProfileNames = (object: Record<string, unknown>): Either.Either<Recor
  * @since 0.1.0
  */
 export const encodeConfigText = (config: ConfigFile): string =>
-  `${JSON.stringify(ParseResult.encodeSync(ConfigFile, parseOptions)(config), null, 2)}\n`
+  `${JSON.stringify(restoreOrder(config, ParseResult.encodeSync(ConfigFile, parseOptions)(config)), null, 2)}\n`
 
 /**
  * Decode one credentials file's text with a provider schema (after the envelope check).

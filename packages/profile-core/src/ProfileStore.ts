@@ -20,7 +20,7 @@ import type { AlchemyHome } from "./AlchemyHome.js"
 import { type ConfigFile, parseOptions, ProviderEntry } from "./ConfigFile.js"
 import { type ConfigError, type LockTimeout, ProfileExists, ProfileNotFound } from "./Errors.js"
 import type { FileLock } from "./FileLock.js"
-import { describeParseError } from "./internal/decode.js"
+import { describeParseError, restoreOrder } from "./internal/decode.js"
 import * as Home from "./internal/home.js"
 import { ensureMigratedAsConfigError } from "./Migration.js"
 import type { ProfileName } from "./ProfileName.js"
@@ -94,10 +94,16 @@ export const make: Effect.Effect<
         Effect.fail(
           home.configError("SchemaMismatch", `profiles.${profile}.${provider}: ${describeParseError(issue)}`)
         ),
-      onRight: Effect.succeed
+      onRight: (value) => Effect.succeed(restoreOrder(raw, value))
     })
 
-  const encodeEntry = <A, I>(profile: string, provider: string, schema: Schema.Schema<A, I>, entry: A) =>
+  const encodeEntry = <A, I>(
+    profile: string,
+    provider: string,
+    schema: Schema.Schema<A, I>,
+    entry: A,
+    like?: unknown
+  ) =>
     Either.match(ParseResult.encodeEither(schema, parseOptions)(entry), {
       onLeft: (issue) =>
         Effect.fail(
@@ -115,7 +121,7 @@ export const make: Effect.Effect<
                 `the new entry profiles.${profile}.${provider} is not a provider entry: ${describeParseError(issue)}`
               )
             ),
-          onRight: Effect.succeed
+          onRight: () => Effect.succeed(restoreOrder(like ?? encoded, encoded) as ProviderEntry)
         })
     })
 
@@ -179,7 +185,7 @@ export const make: Effect.Effect<
             ? Option.none<A>()
             : Option.some(yield* decodeEntry(profile, provider, schema, raw))
           const next = f(current)
-          const encoded = yield* encodeEntry(profile, provider, schema, next)
+          const encoded = yield* encodeEntry(profile, provider, schema, next, raw)
           return [next, Option.some(withProvider(config, profile, provider, encoded))] as const
         })
       ))

@@ -104,13 +104,15 @@ describe("ProfileStore", () => {
       }))
       assert.deepStrictEqual(updated.scopes, ["x", "y"])
       const written = JSON.parse(fs.readFileSync(path.join(home, "config.json"), "utf8"))
-      assert.deepStrictEqual(written, {
+      const expected = {
         ...original,
         profiles: {
           prod: { ...original.profiles.prod, cloudflare: { ...original.profiles.prod.cloudflare, scopes: ["x", "y"] } },
           dev: { cloudflare: { method: "api-token" } }
         }
-      })
+      }
+      assert.deepStrictEqual(written, expected)
+      assert.strictEqual(JSON.stringify(written), JSON.stringify(expected), "key order of the file is kept")
     }))
   })
 })

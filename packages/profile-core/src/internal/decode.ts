@@ -78,3 +78,25 @@ export const checkVersion = (
   }
   return Either.left({ reason: "SchemaMismatch", detail: "version: expected the number 1" })
 }
+
+const isPlainObject = (u: unknown): u is Record<string, unknown> =>
+  typeof u === "object" && u !== null && !Array.isArray(u) &&
+  (Object.getPrototypeOf(u) === Object.prototype || Object.getPrototypeOf(u) === null)
+
+/**
+ * Decoding with `onExcessProperty: "preserve"` puts unknown keys first; put keys back in the order of `like`
+ * (recursively, plain objects only) so a rewrite does not shuffle a hand-edited file.
+ *
+ * @internal
+ */
+export const restoreOrder = <A>(like: unknown, value: A): A => {
+  if (!isPlainObject(like) || !isPlainObject(value)) return value
+  const out: Record<string, unknown> = {}
+  for (const key of Object.keys(like)) {
+    if (Object.prototype.hasOwnProperty.call(value, key)) out[key] = restoreOrder(like[key], value[key])
+  }
+  for (const key of Object.keys(value)) {
+    if (!Object.prototype.hasOwnProperty.call(out, key)) out[key] = value[key]
+  }
+  return out as A
+}
