@@ -1,6 +1,7 @@
 import * as Fs from "node:fs"
 import { assert, describe, it } from "@effect/vitest"
 import { unsafeMakeProfileName } from "@alchemy/profile-core/ProfileName"
+import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
@@ -215,5 +216,44 @@ describe("logout and login", () => {
       assert.strictEqual(recording.opened.length, 2)
       assert.strictEqual(described.json.loggedIn, true)
       assert.strictEqual(readJson(credentialsFile(home, "prod")).type, "oauth")
+    }))
+})
+
+describe("secrets never leak", () => {
+  it.scopedLive("configure, describe, environment, a failing revoke and failing calls: no token in any output", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator({ autoApprove: true, accounts: CloudflareEmulator.makeAccounts(2) })
+      const home = yield* tempHome
+      const { layer: live, recording } = layer(home, envFor(emu, home), {
+        interactive: true,
+        browser: (url) => void fetch(url, { redirect: "manual" }).then((r) => fetch(r.headers.get("location")!))
+      })
+      const outputs: Array<unknown> = []
+      const record = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        effect.pipe(
+          Effect.exit,
+          Effect.tap((exit) =>
+            Effect.sync(() => {
+              outputs.push(Exit.isSuccess(exit) ? exit.value : [Cause.pretty(exit.cause), Cause.squash(exit.cause)])
+            })
+          )
+        )
+      yield* record(provider.configure({ profile, method: "oauth", values: {}, secrets: {} })).pipe(Effect.provide(live))
+      const stored = readJson(credentialsFile(home, "prod"))
+      yield* record(provider.describe(profile)).pipe(Effect.provide(live))
+      yield* record(Effect.map(provider.environment(profile), (vars) => [String(vars.CLOUDFLARE_API_TOKEN), vars])).pipe(
+        Effect.provide(live)
+      )
+      // A refused token that starts with the live one, and a refused revoke.
+      yield* record(provider.configure({ profile, method: "api-token", values: {}, secrets: { "api-token": Redacted.make(`${stored.access}-x`) } })).pipe(
+        Effect.provide(live)
+      )
+      emu.failNext("/oauth2/revoke", 503, [{ code: 503, message: "temporarily_unavailable" }], 5)
+      yield* record(provider.logout(profile)).pipe(Effect.provide(live))
+      assert.isFalse(Fs.existsSync(credentialsFile(home, "prod")))
+      assert.isTrue(recording.warn.some((w) => w.includes("Revoking")))
+      yield* record(provider.describe(profile)).pipe(Effect.provide(live))
+      assert.isAtLeast(outputs.length, 6)
+      assertNoSecrets([outputs, recording, filesUnder(home)["config.json"]], [stored.access, stored.refresh])
     }))
 })
