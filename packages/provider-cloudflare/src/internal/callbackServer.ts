@@ -41,10 +41,12 @@ const listen = (server: Http.Server, host: string, port: number) =>
     server.listen({ host, port, exclusive: true })
   })
 
+/** Stop listening at once; let the last page finish (answers carry `connection: close`), then drop stragglers. */
 const close = (server: Http.Server) =>
   new Promise<void>((resolve) => {
-    server.closeAllConnections?.()
     server.close(() => resolve())
+    server.closeIdleConnections()
+    setTimeout(() => server.closeAllConnections(), 250).unref()
   })
 
 /**
