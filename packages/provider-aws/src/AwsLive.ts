@@ -8,7 +8,9 @@
 import type { Interaction } from "@alchemy/profile-core/Interaction"
 import * as ProfileCore from "@alchemy/profile-core/ProfileCore"
 import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as AwsCredentials from "./AwsCredentials.js"
@@ -48,13 +50,16 @@ const serviceFor = (profile: string | undefined) => {
   if (service === undefined) {
     runtime ??= ManagedRuntime.make(nonInteractiveLayer as Layer.Layer<AwsResolver.AwsResolver, unknown>)
     const rt = runtime
-    service = rt.runPromise(
+    service = rt.runPromiseExit(
       Effect.provide(
         AwsCredentials.AwsCredentials,
         AwsCredentials.layer({ app: profile }).pipe(Layer.provide(NonInteractive.layer))
       )
-    )
-    service.catch(() => services.delete(key))
+    ).then((exit) => {
+      if (Exit.isSuccess(exit)) return exit.value
+      services.delete(key)
+      throw Cause.squash(exit.cause)
+    })
     services.set(key, service)
   }
   return service
@@ -70,7 +75,9 @@ export const getAwsCredentials = async (
   options: { readonly profile?: string | undefined } = {}
 ): Promise<AwsCredentials.AwsCredentialIdentity> => {
   const service = await serviceFor(options.profile)
-  return Effect.runPromise(Effect.map(service.get, AwsCredentials.toIdentity))
+  const exit = await Effect.runPromiseExit(Effect.map(service.get, AwsCredentials.toIdentity))
+  if (Exit.isSuccess(exit)) return exit.value
+  throw Cause.squash(exit.cause)
 }
 
 /**

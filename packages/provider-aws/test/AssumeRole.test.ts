@@ -21,7 +21,10 @@ let key: { accessKeyId: string; secretAccessKey: string }
 
 beforeAll(async () => {
   sandbox = makeSandbox()
-  emulator = await AwsEmulator.start({ mfa: { ...mfa, roles: ["Deployer"] } })
+  emulator = await AwsEmulator.start({
+    mfa: { ...mfa, roles: ["Deployer"] },
+    externalIds: { "arn:aws:iam::333333333333:role/Ops": "ext-42" }
+  })
   key = emulator.addAccessKey({ account: "111111111111", arn: "arn:aws:iam::111111111111:user/alice" })
   Object.assign(process.env, emulator.env)
 })
@@ -87,6 +90,13 @@ describe("assume-role", () => {
       const child = yield* Effect.promise(() => runFixture("resolve.ts", ["mfa-ci"], { TEST_MFA_CODE: undefined }))
       assert.strictEqual(child.code, 1)
       assert.include(child.stderr, "--mfa-code")
+      // a wrong code: AWS refuses, the error says so without echoing the code, nothing is cached
+      const wrong = yield* Effect.promise(() => runFixture("resolve.ts", ["mfa-ci"], { TEST_MFA_CODE: "987650" }))
+      assert.strictEqual(wrong.code, 1)
+      assert.include(wrong.stderr, "Assuming the role of profile mfa-ci failed", wrong.stderr)
+      assert.notInclude(wrong.stderr.replace(/ASKED.*\n/, ""), "987650")
+      const stored = JSON.parse(Fs.readFileSync(Path.join(sandbox.home, "credentials", "mfa-ci", "aws.json"), "utf8"))
+      assert.isUndefined(stored.session)
     }))
 
   it.live("16 concurrent processes share one AssumeRole", () =>
@@ -103,7 +113,7 @@ describe("assume-role", () => {
       assert.strictEqual(emulator.counters.assumeRole, 1)
     }))
 
-  it.live("source = another alchemy profile; a wrong external id is refused and nothing is saved", () =>
+  it.live("source = another alchemy profile with an external id; a wrong external id or key is refused, nothing saved", () =>
     Effect.gen(function*() {
       const layer = providerLayer(sandbox.home, scripted().interaction)
       const source = yield* decodeProfileName("keys")
@@ -119,10 +129,21 @@ describe("assume-role", () => {
         const description = yield* provider.configure({
           profile: target,
           method: "assume-role",
-          values: { "role-arn": "arn:aws:iam::333333333333:role/Ops", "source-profile": "keys" },
+          values: { "role-arn": "arn:aws:iam::333333333333:role/Ops", "source-profile": "keys", "external-id": "ext-42" },
           secrets: {}
         })
         assert.strictEqual(description.json.accountId, "333333333333")
+        const request = emulator.requests.findLast((r) => r.operation === "AssumeRole")
+        assert.strictEqual(request?.input.externalId, "ext-42")
+        const otherTarget = yield* decodeProfileName("chained-wrong")
+        const denied = yield* Effect.flip(provider.configure({
+          profile: otherTarget,
+          method: "assume-role",
+          values: { "role-arn": "arn:aws:iam::333333333333:role/Ops", "source-profile": "keys", "external-id": "nope" },
+          secrets: {}
+        }))
+        assert.include(String((denied as { message?: string }).message), "Assuming the role of profile chained-wrong failed")
+        assert.isFalse(yield* provider.isConfigured(otherTarget))
         const wrong = yield* Effect.flip(provider.configure({
           profile: yield* decodeProfileName("wrong-key"),
           method: "access-keys",

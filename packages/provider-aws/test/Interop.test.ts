@@ -224,8 +224,9 @@ describe("consumers", () => {
       const viaPromise = yield* Effect.promise(() => AwsLive.getAwsCredentials({ profile: "stored" }))
       assert.strictEqual(viaPromise.accessKeyId, storedKey.accessKeyId)
       const rejected = yield* Effect.promise(() =>
-        AwsLive.getAwsCredentials({ profile: "nobody" }).then(() => "resolved", (e: Error) => e.message)
+        AwsLive.getAwsCredentials({ profile: "nobody" }).then(() => undefined, (e: unknown) => e)
       )
-      assert.include(rejected, "alchemy configure --profile nobody --provider aws")
+      assert.strictEqual((rejected as { _tag?: string })._tag, "ProviderNotConfigured")
+      assert.include((rejected as Error).message, "alchemy configure --profile nobody --provider aws")
     }))
 })

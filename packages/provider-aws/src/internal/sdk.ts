@@ -59,7 +59,8 @@ export const describeError = (error: unknown): string => {
       typeof error.message === "string"
     ? error.message.split("\n")[0]!.slice(0, 300)
     : String(error).slice(0, 300)
-  return message === "" || message === name ? name : `${name}: ${message}`
+  const trimmed = message.replace(/[.\s]+$/, "")
+  return trimmed === "" || trimmed === name ? name : `${name}: ${trimmed}`
 }
 
 /** Run an SDK call; a rejection becomes an `AwsError`, with the reason picked from the error name. @internal */
@@ -89,6 +90,9 @@ const invalidCredentialNames = new Set([
 const classify = (error: unknown, fallback: AwsErrorReason): AwsErrorReason => {
   const name = errorName(error)
   if (invalidCredentialNames.has(name)) return "InvalidCredentials"
-  if (name === "AccessDenied" || name === "AccessDeniedException") return "AccessDenied"
+  // AssumeRole reports a wrong MFA code or external id as AccessDenied: keep the message that names them.
+  if ((name === "AccessDenied" || name === "AccessDeniedException") && fallback !== "AssumeRoleFailed") {
+    return "AccessDenied"
+  }
   return fallback
 }
