@@ -25,32 +25,7 @@ export const isInteractive = (
 ): boolean =>
   process.stdin.isTTY === true && process.stdout.isTTY === true && (env.CI === undefined || env.CI === "" || env.CI === "0" || env.CI === "false")
 
-/** A spinner on stderr, stopped by the next prompt or message (or at exit). */
-const spinner = (() => {
-  let timer: ReturnType<typeof setInterval> | undefined
-  const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
-  const stop = () => {
-    if (timer !== undefined) {
-      clearInterval(timer)
-      timer = undefined
-      process.stderr.write("\r\u001b[2K")
-    }
-  }
-  const start = (text: string) => {
-    stop()
-    if (!Output.colorEnabled(process.stderr)) {
-      process.stderr.write(`${text}\n`)
-      return
-    }
-    let i = 0
-    timer = setInterval(() => {
-      process.stderr.write(`\r${Output.cyan(frames[i++ % frames.length]!, process.stderr)} ${text}`)
-    }, 80)
-    timer.unref()
-    process.once("exit", stop)
-  }
-  return { start, stop }
-})()
+const spinner = Output.spinner
 
 const openCommand = (url: string): [string, ReadonlyArray<string>] => {
   const browser = process.env.BROWSER
@@ -142,11 +117,7 @@ export const makeInteractive = (terminal: PromptContext): Interaction => ({
     Effect.gen(function*() {
       spinner.stop()
       const opened = yield* open(url)
-      process.stderr.write(
-        opened
-          ? `Opened ${url}\nIf no browser window appeared, open that URL yourself.\n`
-          : `Open this URL in a browser:\n  ${url}\n`
-      )
+      if (!opened) process.stderr.write(`Could not open a browser; open this URL yourself:\n  ${url}\n`)
       spinner.start("Waiting for the browser… (Ctrl-C to cancel)")
     }),
   info: (message) => Effect.sync(spinner.stop).pipe(Effect.zipRight(Output.note(message))),

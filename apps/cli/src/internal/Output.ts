@@ -85,9 +85,36 @@ export const console: Console.Console = (() => {
   } as unknown as Console.Console
 })()
 
+/** A spinner on stderr (a TTY only), stopped by the next line printed (or at exit). */
+export const spinner = (() => {
+  let timer: ReturnType<typeof setInterval> | undefined
+  const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"]
+  const stop = () => {
+    if (timer !== undefined) {
+      clearInterval(timer)
+      timer = undefined
+      process.stderr.write("\r\u001b[2K")
+    }
+  }
+  const start = (text: string) => {
+    stop()
+    if (!colorEnabled(process.stderr)) {
+      process.stderr.write(`${text}\n`)
+      return
+    }
+    let i = 0
+    const draw = () => process.stderr.write(`\r${cyan(frames[i++ % frames.length]!, process.stderr)} ${text}`)
+    draw()
+    timer = setInterval(draw, 80)
+    timer.unref()
+    process.once("exit", stop)
+  }
+  return { start, stop }
+})()
+
 /** Print a line on stdout (the command's result). */
-export const line = (text: string): Effect.Effect<void> => Effect.sync(() => out(text))
+export const line = (text: string): Effect.Effect<void> => Effect.sync(() => (spinner.stop(), out(text)))
 /** Print a line on stderr (progress, notices, warnings, errors). */
-export const note = (text: string): Effect.Effect<void> => Effect.sync(() => err(text))
+export const note = (text: string): Effect.Effect<void> => Effect.sync(() => (spinner.stop(), err(text)))
 export const warning = (text: string): Effect.Effect<void> =>
-  Effect.sync(() => err(`${yellow("warning:", process.stderr)} ${text}`))
+  Effect.sync(() => (spinner.stop(), err(`${yellow("warning:", process.stderr)} ${text}`)))
