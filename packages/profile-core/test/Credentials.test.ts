@@ -94,6 +94,24 @@ describe("CredentialRefresher", () => {
     }))
   })
 
+  it.effect("a refresh keeps unknown fields of the credentials file", () => {
+    const { file, run } = setup()
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    fs.writeFileSync(file, JSON.stringify({ type: "oauth", access: "a", refresh: "r", expires: 0, scopes: ["x"], extra: { keep: 1 } }))
+    return run(Effect.gen(function*() {
+      const refresher = yield* CredentialRefresher
+      yield* refresher.getValid(policy((c) => Effect.succeed({ ...c, access: Redacted.make("b"), expires: 60 * MINUTE })))
+      assert.deepStrictEqual(JSON.parse(fs.readFileSync(file, "utf8")), {
+        type: "oauth",
+        access: "b",
+        refresh: "r",
+        expires: 60 * MINUTE,
+        scopes: ["x"],
+        extra: { keep: 1 }
+      })
+    }))
+  })
+
   it.effect("no credentials file: NeedsLogin", () => {
     const { run } = setup()
     return run(Effect.gen(function*() {

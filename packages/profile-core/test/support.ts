@@ -38,6 +38,7 @@ export const workerArgs = (): ReadonlyArray<string> => {
       target: "node20",
       outfile: out,
       logLevel: "silent",
+      minify: true,
       banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" }
     })
     bundled = out
