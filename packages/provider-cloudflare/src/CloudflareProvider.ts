@@ -59,8 +59,8 @@ export const methods: ReadonlyArray<AuthMethod & { readonly id: Method }> = [
 ]
 
 /** Where a scripted run supplies each secret (the CLI reads it from stdin or a named variable, never argv). */
-const apiTokenFlag = "an API token (the api-token secret: standard input or an environment variable, see --help)"
-const apiKeyFlag = "a global API key (the api-key secret: standard input or an environment variable, see --help)"
+const apiTokenFlag = "--api-token-stdin or --api-token-env <VARIABLE>"
+const apiKeyFlag = "--api-key-stdin or --api-key-env <VARIABLE>"
 
 /**
  * Options of the provider.
@@ -232,7 +232,7 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
             // No terminal or CI: never open a browser, never wait for one.
             return yield* new NonInteractive({
               what: "A Cloudflare browser login",
-              flag: "--method api-token with an API token (or set CLOUDFLARE_API_TOKEN), or run `alchemy login` in a terminal"
+              flag: "--method api-token with --api-token-stdin / --api-token-env <VARIABLE> (or set CLOUDFLARE_API_TOKEN), or run it in a terminal"
             })
           }
           const scopes = yield* chooseScopes(input, previousScopes)
