@@ -168,6 +168,14 @@ export default stack;\n`
     fs.rmSync(dir, { recursive: true, force: true })
   })
 
+  it("login reads the stack file to learn the providers and refreshes them", async () => {
+    const r = await box.run(["login", examplePath, "--profile", "work"])
+    assert.strictEqual(r.code, 0, r.stderr)
+    assert.include(r.stderr, "uses Cloudflare")
+    assert.include(r.stdout, "── Cloudflare ──")
+    assert.notInclude(r.stdout, "── AWS ──")
+  })
+
   it("completions for bash, zsh and fish", async () => {
     for (const shell of ["bash", "zsh", "fish"]) {
       const r = await box.run(["completions", shell])

@@ -9,6 +9,8 @@ import { cliPath, tempDir } from "./helpers.js"
 export interface Pty {
   /** The visible screen (and scrollback). */
   screen(): string
+  /** The screen with its colour escapes. */
+  screenWithEscapes(): string
   /** Type literally. */
   type(text: string): void
   /** tmux key names: Enter, Down, Up, Space, C-c, ... */
@@ -52,6 +54,7 @@ export const start = (args: ReadonlyArray<string>, env: Record<string, string>):
   }
   return {
     screen,
+    screenWithEscapes: () => tmux("capture-pane", "-p", "-e", "-J", "-S", "-200", "-t", "t"),
     type: (text) => {
       tmux("send-keys", "-t", "t", "-l", text)
     },

@@ -79,6 +79,23 @@ describe("configure wizard on a terminal", () => {
     assert.strictEqual(cf.counters.consentAllow, 1)
   })
 
+  it("env on a terminal hides the values", async () => {
+    const p = pty(["env", "--profile", "wiz"])
+    assert.strictEqual(await p.exitCode(), 0, p.screen())
+    assert.include(p.screen(), "export CLOUDFLARE_API_TOKEN='<hidden>'")
+    assert.notInclude(p.screen(), token.slice(4))
+  })
+
+  it("colour on a terminal, none with NO_COLOR", async () => {
+    const coloured = pty(["profile", "show", "--profile", "wiz"])
+    assert.strictEqual(await coloured.exitCode(), 0, coloured.screen())
+    assert.include(coloured.screenWithEscapes(), "\u001b[1m")
+    const plain = pty(["profile", "show", "--profile", "wiz"], { NO_COLOR: "1" })
+    assert.strictEqual(await plain.exitCode(), 0, plain.screen())
+    assert.include(plain.screen(), "Profile: wiz")
+    assert.notInclude(plain.screenWithEscapes(), "\u001b[1m")
+  })
+
   it("CI=true on a terminal: no prompt, fails fast naming the flag", async () => {
     const p = pty(["configure", "--profile", "ci"], { CI: "true" })
     assert.strictEqual(await p.exitCode(), 1, p.screen())
