@@ -236,4 +236,30 @@ describe("OAuth login", () => {
         "workers:write"
       ])
     }))
+
+  it.scopedLive("--no-browser: a pasted URL with another state is refused and nothing is written", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator({ autoApprove: true })
+      const home = yield* tempHome
+      const { layer: live, recording } = layer(home, envFor(emu, home), {
+        interactive: true,
+        text: async () => {
+          const printed = recording.info.join("\n").match(/https?:\/\/\S+oauth2\/authorize\S+/)![0]
+          const pasted = new URL(await approve(printed))
+          pasted.searchParams.set("state", "someone-elses-state-123")
+          return pasted.toString()
+        }
+      })
+      const exit = yield* CloudflareProvider.provider.configure({
+        profile,
+        method: "oauth",
+        values: {},
+        secrets: {},
+        noBrowser: true
+      }).pipe(Effect.provide(live), Effect.exit)
+      const error = failureOf(exit) as { _tag: string; reason: string }
+      assert.strictEqual(error.reason, "InvalidCallback")
+      assert.strictEqual(emu.counters.tokenCode, 0)
+      assert.deepStrictEqual(filesUnder(home), {})
+    }))
 })

@@ -117,6 +117,33 @@ describe("api-token", () => {
     }))
 })
 
+describe("account API tokens", () => {
+  it.scopedLive("an account token verifies through /accounts/{id}/tokens/verify when --account-id is given", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const home = yield* tempHome
+      const accountId = emu.accounts[0]!.id
+      const token = emu.addAccountApiToken(accountId)
+      const { layer: live } = layer(home, envFor(emu, home))
+      const withoutId = failureOf(
+        yield* provider.configure({ profile, method: "api-token", values: {}, secrets: { "api-token": Redacted.make(token) } }).pipe(
+          Effect.provide(live),
+          Effect.exit
+        )
+      )
+      assert.strictEqual(withoutId.reason, "Credentials")
+      assert.deepStrictEqual(filesUnder(home), {})
+      yield* provider.configure({
+        profile,
+        method: "api-token",
+        values: { "account-id": accountId },
+        secrets: { "api-token": Redacted.make(token) }
+      }).pipe(Effect.provide(live))
+      assert.strictEqual(emu.counters.api["GET /accounts/:account_id/tokens/verify"], 1)
+      assert.strictEqual(readJson(configFile(home)).profiles.prod.cloudflare.metadata.id, accountId)
+    }))
+})
+
 describe("api-key", () => {
   it.scopedLive("a global key + email is verified with /user and saved; a wrong key saves nothing", () =>
     Effect.gen(function*() {
