@@ -145,7 +145,7 @@ describe("permissions", () => {
       fs.chmodSync(home, 0o555)
     }
     const before = listTree(home)
-    const worker = spawnWorker(["readonly", home], isRoot ? { uid: 65534, gid: 65534 } : {})
+    const worker = spawnWorker(["readonly", home], isRoot ? { uid: 65534, gid: 65534, cwd: os.tmpdir() } : {})
     const exit = await worker.exited
     assert.strictEqual(exit.code, 0, exit.stderr)
     const out = JSON.parse(worker.lines.at(-1)!)

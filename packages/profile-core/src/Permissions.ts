@@ -1,0 +1,71 @@
+/**
+ * Reports files and directories of the home that others can read or write (DESIGN §8: "a credentials file
+ * readable by others is reported"). Core writes 0600/0700 itself; this catches files copied in by hand, restored
+ * from a backup, or created by an older tool. It reports and never changes anything; the message says how to fix.
+ *
+ * @since 0.1.0
+ */
+import * as FileSystem from "@effect/platform/FileSystem"
+import * as Path from "@effect/platform/Path"
+import * as Effect from "effect/Effect"
+import { AlchemyHome, paths as makePaths } from "./AlchemyHome.js"
+
+/**
+ * @since 0.1.0
+ */
+export interface Exposure {
+  readonly path: string
+  readonly kind: "file" | "directory"
+  /** Permission bits, e.g. 0o644. */
+  readonly mode: number
+  /** `credentials/prod/cloudflare.json is readable by others (mode 644); run: chmod 600 '<path>'` */
+  readonly message: string
+}
+
+/**
+ * Every entry of the home (config.json, credentials, backups, and the directories holding them) whose mode gives
+ * any permission to group or others. Missing paths are skipped; unreadable ones are ignored.
+ *
+ * @since 0.1.0
+ */
+export const audit: Effect.Effect<ReadonlyArray<Exposure>, never, AlchemyHome | FileSystem.FileSystem | Path.Path> =
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const { root } = yield* AlchemyHome
+    const paths = makePaths(root)
+    const found: Array<Exposure> = []
+
+    const check = (target: string) =>
+      fs.stat(target).pipe(
+        Effect.map((info) => {
+          const mode = info.mode & 0o777
+          if ((mode & 0o077) === 0) return info
+          const kind = info.type === "Directory" ? "directory" as const : "file" as const
+          const wanted = kind === "directory" ? "700" : "600"
+          const who = (mode & 0o044) !== 0 ? "readable" : (mode & 0o022) !== 0 ? "writable" : "accessible"
+          found.push({
+            path: target,
+            kind,
+            mode,
+            message: `${target} is ${who} by others (mode ${mode.toString(8)}); run: chmod ${wanted} '${target}'`
+          })
+          return info
+        }),
+        Effect.option
+      )
+    const list = (dir: string) => fs.readDirectory(dir).pipe(Effect.orElseSucceed(() => [] as Array<string>))
+
+    yield* check(root)
+    yield* check(paths.config)
+    for (const name of yield* list(root)) {
+      if (name.startsWith("profiles.json")) yield* check(path.join(root, name))
+    }
+    yield* check(paths.credentialsDir)
+    for (const profile of yield* list(paths.credentialsDir)) {
+      const dir = path.join(paths.credentialsDir, profile)
+      yield* check(dir)
+      for (const file of yield* list(dir)) yield* check(path.join(dir, file))
+    }
+    return found
+  })
