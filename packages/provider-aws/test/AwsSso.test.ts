@@ -15,6 +15,7 @@ import { SsoFile } from "../src/AwsConfig.js"
 import { AwsAuthProvider } from "../src/AwsAuthProvider.js"
 import { AwsResolver } from "../src/AwsResolver.js"
 import { DevicePolling } from "../src/AwsSso.js"
+import { clickThrough } from "@alchemy/testing/Browser"
 import { findSecrets, makeSandbox, playBrowser, providerLayer, scripted } from "./fixtures/harness.js"
 
 const accounts = [
@@ -196,6 +197,36 @@ describe("sso", () => {
       assert.strictEqual(emulator.counters.logout - logoutsBefore, 1)
       assert.isTrue(Exit.isFailure(exit))
       assert.include(String(Exit.isFailure(exit) ? exit.cause : ""), "NeedsLogin")
+    }))
+
+  it.live("--no-browser: the URL is printed and the pasted redirect URL completes the PKCE sign-in", () =>
+    Effect.gen(function*() {
+      const profile = yield* decodeProfileName("headless")
+      let printed: string | undefined
+      const person = scripted({
+        // the person opens the printed URL elsewhere, clicks Allow, and pastes the address they land on
+        text: () => clickThrough(printed!, "Allow").then((landed) => landed.url)
+      })
+      const interaction = {
+        ...person.interaction,
+        info: (message: string) =>
+          Effect.sync(() => {
+            printed = /https?:\/\/\S+\/authorize\S*/.exec(message)?.[0] ?? printed
+          }).pipe(Effect.zipRight(person.interaction.info(message)))
+      }
+      const description = yield* Effect.gen(function*() {
+        const provider = yield* AwsAuthProvider
+        return yield* provider.configure({
+          profile,
+          method: "sso",
+          values: ssoValues({ "sso-account-id": "111111111111", "sso-role-name": "Admin" }),
+          secrets: {},
+          noBrowser: true
+        })
+      }).pipe(Effect.provide(providerLayer(sandbox.home, interaction)))
+      assert.strictEqual(person.opened.length, 0)
+      assert.deepStrictEqual(person.asked.map((q) => q.kind), ["text"])
+      assert.strictEqual(description.json.accountId, "111111111111")
     }))
 
   it.live("a revoked / expired SSO session is a NeedsLogin naming `alchemy login --profile <p>`", () =>
