@@ -199,6 +199,24 @@ describe("sso", () => {
       assert.include(String(Exit.isFailure(exit) ? exit.cause : ""), "NeedsLogin")
     }))
 
+  it.live("Deny in the browser ends the sign-in with a readable error and saves nothing", () =>
+    Effect.gen(function*() {
+      const profile = yield* decodeProfileName("denied")
+      const browser = playBrowser("Deny")
+      const person = scripted({ openUrl: browser.open })
+      const error = yield* Effect.flip(Effect.gen(function*() {
+        const provider = yield* AwsAuthProvider
+        return yield* provider.configure({ profile, method: "sso", values: ssoValues(), secrets: {} })
+      }).pipe(Effect.provide(providerLayer(sandbox.home, person.interaction))))
+      yield* Effect.promise(() => Promise.all(browser.runs))
+      assert.include(String((error as { message?: string }).message), "the sign-in was denied (access_denied")
+      const configured = yield* Effect.flatMap(AwsAuthProvider, (p) => p.isConfigured(profile)).pipe(
+        Effect.provide(providerLayer(sandbox.home, person.interaction))
+      )
+      assert.isFalse(configured)
+      assert.isFalse(Fs.existsSync(Path.join(sandbox.home, "credentials", "denied")))
+    }))
+
   it.live("--no-browser: the URL is printed and the pasted redirect URL completes the PKCE sign-in", () =>
     Effect.gen(function*() {
       const profile = yield* decodeProfileName("headless")
