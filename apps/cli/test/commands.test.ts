@@ -4,9 +4,10 @@
 import { AwsEmulator } from "@alchemy/testing"
 import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
+import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { examplePath, readConfig, type Sandbox, sandbox, tempDir } from "./helpers.js"
+import { cliPath, examplePath, readConfig, type Sandbox, sandbox, tempDir } from "./helpers.js"
 
 let cf: CloudflareEmulator.CloudflareEmulator
 let aws: AwsEmulator.AwsEmulator
@@ -118,6 +119,18 @@ describe("alchemy", () => {
     assert.strictEqual(failing.code, 7)
     const killed = await box.run(["exec", "--profile", "work", "--", process.execPath, "-e", "process.kill(process.pid, 'SIGTERM')"])
     assert.strictEqual(killed.code, 143)
+    // A signal sent to alchemy reaches the child; the child's status is alchemy's.
+    const child = spawn(process.execPath, [
+      cliPath, "exec", "--profile", "work", "--", process.execPath, "-e",
+      "process.on('SIGTERM', () => { console.log('child got SIGTERM'); process.exit(42) }); console.log('ready'); setInterval(() => {}, 1000)"
+    ], { env: box.env, stdio: ["ignore", "pipe", "pipe"] })
+    let out = ""
+    await new Promise<void>((resolve) => child.stdout.on("data", (d) => { out += d; if (out.includes("ready")) resolve() }))
+    child.kill("SIGTERM")
+    const status = await new Promise<number | null>((resolve) => child.once("close", (code) => resolve(code)))
+    assert.include(out, "child got SIGTERM")
+    assert.strictEqual(status, 42)
+
     const missing = await box.run(["exec", "--profile", "work", "--", "no-such-command-xyz"])
     assert.strictEqual(missing.code, 1)
     assert.include(missing.stderr, "command not found")

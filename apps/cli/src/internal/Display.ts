@@ -28,7 +28,7 @@ export const descriptionLines = (d: Description): Array<string> => section(d.tit
 
 /** Sections sorted by title (AWS before Cloudflare, as in the design). */
 export const byTitle = <A extends { readonly title: string }>(items: ReadonlyArray<A>): Array<A> =>
-  [...items].sort((a, b) => a.title.localeCompare(b.title))
+  [...items].sort((a, b) => (a.title < b.title ? -1 : a.title > b.title ? 1 : 0))
 
 /** `Profile: <name>` then each provider. */
 export const profileBlock = (profile: string, descriptions: ReadonlyArray<Description>): string =>
