@@ -81,7 +81,7 @@ describe("refresh across processes", () => {
       assert.strictEqual(emu.refreshTokenStatus(tokens.refresh), "used")
       assert.isTrue(stored.expires > Date.now())
       assertNoSecrets(results.flatMap((r) => [r.stdout, r.stderr]), [tokens.access, tokens.refresh, stored.access, stored.refresh])
-    }))
+    }), 180_000) // 16 Node processes on a shared 2-core machine: start-up dominates
 
   it.scopedLive("a revoked refresh token: NeedsLogin naming `alchemy login --profile`, nothing deleted", () =>
     Effect.gen(function*() {
