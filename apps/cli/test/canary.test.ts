@@ -24,10 +24,32 @@ let aws: AwsEmulator.AwsEmulator
 let box: Sandbox
 const seen: Array<{ args: string; result: Result }> = []
 
+/** Secrets the CLI obtained itself (SSO tokens, role credentials): every secret-looking field of every credentials file. */
+const storedSecrets = (): Array<string> => {
+  const found: Array<string> = []
+  const walk = (value: unknown, key: string) => {
+    if (typeof value === "string") {
+      if (value.length >= 12 && /token|secret|refresh|access|apikey|clientsecret/i.test(key) && !/accesskeyid|clientid|expires/i.test(key)) found.push(value)
+    } else if (Array.isArray(value)) value.forEach((v) => walk(v, key))
+    else if (typeof value === "object" && value !== null) for (const [k, v] of Object.entries(value)) walk(v, k)
+  }
+  const dir = path.join(box.home, "credentials")
+  if (!fs.existsSync(dir)) return found
+  for (const profile of fs.readdirSync(dir)) {
+    for (const file of fs.readdirSync(path.join(dir, profile))) {
+      if (!file.endsWith(".json")) continue
+      try {
+        walk(JSON.parse(fs.readFileSync(path.join(dir, profile, file), "utf8")), "")
+      } catch {}
+    }
+  }
+  return found
+}
+
 const check = async (args: ReadonlyArray<string>, options: { env?: Record<string, string>; input?: string } = {}) => {
   const result = await box.run(args, options)
   seen.push({ args: args.join(" "), result })
-  for (const tail of tails) {
+  for (const tail of [...tails, ...storedSecrets().map((s) => s.slice(4))]) {
     assert.notInclude(result.stdout, tail, `stdout of alchemy ${args.join(" ")}`)
     assert.notInclude(result.stderr, tail, `stderr of alchemy ${args.join(" ")}`)
   }
@@ -36,7 +58,7 @@ const check = async (args: ReadonlyArray<string>, options: { env?: Record<string
 
 beforeAll(async () => {
   cf = await CloudflareEmulator.start()
-  aws = await AwsEmulator.start()
+  aws = await AwsEmulator.start({ devicePendingPolls: 1 })
   cf.addApiToken(canaries.apiToken)
   cf.addGlobalKey("canary@example.com", canaries.apiKey)
   aws.addAccessKey({ accessKeyId: "AKIACANARY0000000001", secretAccessKey: canaries.awsSecret })
@@ -58,6 +80,23 @@ describe("canary secrets", () => {
       (await check(["configure", "--profile", "t", "--method", "access-keys", "--aws-access-key-id", "AKIACANARY0000000001", "--aws-secret-access-key-env", "SECRET", "--region", "us-east-1"], { env })).code,
       0
     )
+    // SSO (device code approved by the emulator) and assume-role from it: the CLI's own tokens are secrets too.
+    assert.strictEqual(
+      (await check(["configure", "--profile", "s", "--method", "sso", "--sso-start-url", `${aws.url}/start`, "--sso-region", "us-east-1", "--sso-account-id", "111111111111", "--sso-role-name", "AdministratorAccess", "--region", "us-east-1", "--use-device-code"])).code,
+      0
+    )
+    assert.strictEqual((await check(["configure", "--profile", "r", "--method", "assume-role", "--role-arn", "arn:aws:iam::111111111111:role/Deployer", "--source-profile", "s"])).code, 0)
+    // aws-profile: the canary lives in ~/.aws/credentials.
+    fs.mkdirSync(path.join(box.env.HOME!, ".aws"), { recursive: true })
+    fs.writeFileSync(box.env.AWS_SHARED_CREDENTIALS_FILE!, `[canary]\naws_access_key_id = AKIACANARY0000000001\naws_secret_access_key = ${canaries.awsSecret}\n`)
+    fs.writeFileSync(box.env.AWS_CONFIG_FILE!, "[profile canary]\nregion = us-east-1\n")
+    assert.strictEqual((await check(["configure", "--profile", "a", "--method", "aws-profile", "--aws-profile", "canary"])).code, 0)
+    assert.isAbove(storedSecrets().length, 3)
+    for (const p of ["s", "r", "a"]) {
+      assert.strictEqual((await check(["profile", "show", "--profile", p])).code, 0)
+      assert.strictEqual((await check(["profile", "show", "--profile", p, "--json"])).code, 0)
+    }
+
     // Failures: a token the API refuses, a key given to the wrong method, a bad profile name.
     assert.notStrictEqual((await check(["configure", "--profile", "w", "--method", "api-token", "--api-token-env", "WRONG"], { env })).code, 0)
     assert.notStrictEqual((await check(["configure", "--profile", "w", "--method", "api-key", "--email", "nobody@example.com", "--api-key-env", "KEY"], { env })).code, 0)

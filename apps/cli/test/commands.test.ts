@@ -108,6 +108,34 @@ describe("alchemy", () => {
     assert.strictEqual(out.SecretAccessKey, awsKey.secretAccessKey)
   })
 
+  it("configure AWS SSO (device code, approved by the emulator) and assume-role from it", async () => {
+    const sso = await AwsEmulator.start({ devicePendingPolls: 1 })
+    try {
+      const env = { ...sso.env }
+      const r = await box.run([
+        "configure", "--profile", "sso", "--method", "sso", "--sso-start-url", `${sso.url}/start`, "--sso-region", "us-east-1",
+        "--sso-account-id", "111111111111", "--sso-role-name", "ReadOnlyAccess", "--region", "eu-central-1", "--use-device-code"
+      ], { env })
+      assert.strictEqual(r.code, 0, r.stderr)
+      assert.include(r.stdout, "── AWS ──")
+      assert.include(r.stdout, "111111111111")
+      const show = JSON.parse((await box.run(["profile", "show", "--profile", "sso", "--json"], { env })).stdout)
+      assert.strictEqual(show.providers.aws.method, "sso")
+
+      const role = await box.run([
+        "configure", "--profile", "role", "--method", "assume-role", "--role-arn", "arn:aws:iam::111111111111:role/Deployer",
+        "--source-profile", "sso", "--region", "eu-central-1"
+      ], { env })
+      assert.strictEqual(role.code, 0, role.stderr)
+      const cp = await box.run(["aws", "credential-process", "--profile", "role"], { env })
+      assert.strictEqual(cp.code, 0, cp.stderr)
+      assert.strictEqual(JSON.parse(cp.stdout).Version, 1)
+      assert.isString(JSON.parse(cp.stdout).Expiration)
+    } finally {
+      await sso.close()
+    }
+  })
+
   it("exec passes the credentials, the exit code and signals", async () => {
     const ok = await box.run([
       "exec", "--profile", "work", "--", process.execPath, "-e",

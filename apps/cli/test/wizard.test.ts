@@ -4,6 +4,8 @@
  */
 import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
+import * as fs from "node:fs"
+import * as path from "node:path"
 import { browserOpener, readConfig, type Sandbox, sandbox } from "./helpers.js"
 import * as Tmux from "./tmux.js"
 
@@ -77,6 +79,10 @@ describe("configure wizard on a terminal", () => {
     assert.include(screen, "expires: in ")
     assert.strictEqual(readConfig(box.home).profiles.oauth.cloudflare.method, "oauth")
     assert.strictEqual(cf.counters.consentAllow, 1)
+    const stored = JSON.parse(fs.readFileSync(path.join(box.home, "credentials", "oauth", "cloudflare.json"), "utf8"))
+    assert.include(screen, `${stored.access.slice(0, 4)}****`)
+    assert.notInclude(screen, stored.access.slice(4))
+    assert.notInclude(screen, stored.refresh.slice(4))
   })
 
   it("env on a terminal hides the values", async () => {
