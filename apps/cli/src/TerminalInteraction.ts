@@ -126,7 +126,14 @@ export const makeInteractive = (terminal: PromptContext): Interaction => ({
 
 /** The non-interactive implementation: no prompt, no browser; fail fast naming the flag. */
 const refuse = (options: { readonly message: string; readonly flag: string }) =>
-  Effect.fail(new NonInteractive({ what: `An answer to "${options.message.replace(/[:?]\s*$/, "")}"`, flag: options.flag }))
+  Effect.fail(
+    new NonInteractive({
+      what: /\?\s*$/.test(options.message)
+        ? `An answer to "${options.message.replace(/\?\s*$/, "")}"`
+        : options.message.replace(/:\s*$/, ""),
+      flag: options.flag
+    })
+  )
 
 export const nonInteractive: Interaction = {
   interactive: false,

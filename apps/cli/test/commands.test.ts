@@ -73,9 +73,11 @@ describe("alchemy", () => {
     assert.strictEqual(json.providers.cloudflare.credentials, "profile")
 
     const list = await box.run(["profile", "list"])
-    assert.match(list.stdout, /work\s+cloudflare \(api-token\)/)
+    assert.match(list.stdout, /^  work\s+cloudflare \(api-token\)$/m)
+    assert.match((await box.run(["profile", "list", "--profile", "work"])).stdout, /^\* work\s+cloudflare/m)
     const listJson = JSON.parse((await box.run(["profile", "list", "--json"])).stdout)
     assert.deepStrictEqual(listJson.profiles.map((p: any) => p.name), ["work"])
+    assert.strictEqual(listJson.selected, "default")
     assert.strictEqual(listJson.profiles[0].providers.cloudflare.method, "api-token")
   })
 

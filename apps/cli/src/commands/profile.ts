@@ -20,9 +20,9 @@ const show = Command.make(
 
 const list = Command.make(
   "list",
-  { json: Flags.json },
+  { profile: Flags.profile, json: Flags.json },
   (flags) => Effect.flatMap(Effect.promise(profiles), (m) => m.list(flags))
-).pipe(Command.withDescription("List the profiles and their providers"))
+).pipe(Command.withDescription("List the profiles and their providers; * marks the one selected (--profile, ALCHEMY_PROFILE, default)"))
 
 const remove = Command.make(
   "delete",

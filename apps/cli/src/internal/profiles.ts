@@ -127,11 +127,12 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
     for (const w of new Set(warnings)) yield* Output.warning(w)
   })
 
-export const list = (flags: { readonly json: boolean }) =>
+export const list = (flags: { readonly profile: Option.Option<string>; readonly json: boolean }) =>
   Effect.gen(function*() {
     const store = yield* ProfileStore
     const config = yield* store.read
     const names = Object.keys(config.profiles).sort()
+    const selected = yield* Session.profileFor(flags.profile)
     if (flags.json) {
       const profiles = names.map((name) => {
         const providers: Record<string, { method: string; accountId: string | null; accountName: string | null }> = {}
@@ -140,7 +141,7 @@ export const list = (flags: { readonly json: boolean }) =>
         }
         return { name, providers }
       })
-      yield* Output.line(JSON.stringify({ version: 1, profiles }, null, 2))
+      yield* Output.line(JSON.stringify({ version: 1, selected, profiles }, null, 2))
       return
     }
     if (names.length === 0) {
@@ -148,10 +149,10 @@ export const list = (flags: { readonly json: boolean }) =>
       return
     }
     const width = Math.max(7, ...names.map((n) => n.length))
-    const rows = [Output.bold(`${"PROFILE".padEnd(width)}  PROVIDERS`)]
+    const rows = [Output.bold(`  ${"PROFILE".padEnd(width)}  PROVIDERS`)]
     for (const name of names) {
       const entries = Object.entries(config.profiles[name as keyof typeof config.profiles] ?? {})
-      rows.push(`${name.padEnd(width)}  ${entries.map(([id, e]) => `${id} (${e.method})`).join(", ") || "-"}`)
+      rows.push(`${name === selected ? "* " : "  "}${name.padEnd(width)}  ${entries.map(([id, e]) => `${id} (${e.method})`).join(", ") || "-"}`)
     }
     yield* Output.line(rows.join("\n"))
   })
