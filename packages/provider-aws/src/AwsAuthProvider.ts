@@ -21,6 +21,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import type * as Schema from "effect/Schema"
 import {
   AccessKeysFile,
   AssumeRoleFile,
@@ -118,6 +119,21 @@ export const make: Effect.Effect<
       Effect.catchTag("CredentialsError", () => Effect.succeed(undefined))
     )
 
+  /** Write a credentials file, keeping the keys this version does not know from a previous file of the same type. */
+  const writeKeeping = <A extends { readonly type: string }, I>(
+    profile: ProfileName,
+    schema: Schema.Schema<A, I> & { readonly fields: Readonly<Record<string, unknown>> },
+    value: A
+  ) =>
+    Effect.gen(function*() {
+      const previous = yield* readFile(profile)
+      const known = new Set(Object.keys(schema.fields))
+      const unknown = previous !== undefined && previous.type === value.type
+        ? Object.fromEntries(Object.entries(previous).filter(([key]) => !known.has(key)))
+        : {}
+      yield* credentials.write(profile, providerId, schema, { ...unknown, ...value })
+    })
+
   // ---- sso -------------------------------------------------------------------------------------------------
 
   const ssoSignIn = (
@@ -156,7 +172,7 @@ export const make: Effect.Effect<
       const settings: SsoSettings = { startUrl, region: ssoRegion, accountId, roleName }
       const roleCredentials = yield* AwsSso.getRoleCredentials(profile, settings, token.accessToken)
       const identity = yield* callerIdentity(profile, roleCredentials, region)
-      yield* credentials.write(profile, providerId, SsoFile, {
+      yield* writeKeeping(profile, SsoFile, {
         type: "sso",
         accessToken: token.accessToken,
         ...(token.refreshToken !== undefined ? { refreshToken: token.refreshToken } : {}),
@@ -245,7 +261,7 @@ export const make: Effect.Effect<
       const profile = input.profile
       const { registration, token } = yield* ssoSignIn(profile, input, settings)
       const roleCredentials = yield* AwsSso.getRoleCredentials(profile, settings, token.accessToken)
-      yield* credentials.write(profile, providerId, SsoFile, {
+      yield* writeKeeping(profile, SsoFile, {
         type: "sso",
         accessToken: token.accessToken,
         ...(token.refreshToken !== undefined ? { refreshToken: token.refreshToken } : {}),
@@ -269,7 +285,7 @@ export const make: Effect.Effect<
       const sessionToken = secretOf(input, "aws-session-token")
       const region = yield* askRegion(input, previous?.region)
       const identity = yield* callerIdentity(profile, { accessKeyId, secretAccessKey, sessionToken }, region)
-      yield* credentials.write(profile, providerId, AccessKeysFile, {
+      yield* writeKeeping(profile, AccessKeysFile, {
         type: "access-keys",
         accessKeyId,
         secretAccessKey,
@@ -329,7 +345,7 @@ export const make: Effect.Effect<
         : yield* askSecret(input, "mfa-code", `MFA code for ${mfaSerial}`)
       const session = yield* assumeRole(profile, settings, source, region, code)
       const identity = yield* callerIdentity(profile, session, region)
-      yield* credentials.write(profile, providerId, AssumeRoleFile, { ...file, session })
+      yield* writeKeeping(profile, AssumeRoleFile, { ...file, session })
       yield* save(profile, {
         ...withoutMethodSettings(previous),
         method: "assume-role",

@@ -171,6 +171,25 @@ describe("access-keys", () => {
       const ok = yield* provider.login({ profile, values: {}, secrets: {} })
       assert.strictEqual(ok.json.accountId, "111111111111")
       assert.strictEqual(emulator.counters.getCallerIdentity - before, 1)
+      // unknown keys in config.json and in the credentials file survive a rewrite by alchemy
+      const configPath = `${sandbox.home}/config.json`
+      const config = JSON.parse(Fs.readFileSync(configPath, "utf8"))
+      config.profiles.rotating.aws.futureSetting = { keep: true }
+      Fs.writeFileSync(configPath, JSON.stringify(config))
+      const credentialsPath = `${sandbox.home}/credentials/rotating/aws.json`
+      Fs.writeFileSync(credentialsPath, JSON.stringify({ ...JSON.parse(Fs.readFileSync(credentialsPath, "utf8")), note: "mine" }))
+      yield* provider.configure({
+        profile,
+        method: "access-keys",
+        values: { "aws-access-key-id": key.accessKeyId, region: "us-east-2" },
+        secrets: { "aws-secret-access-key": Redacted.make(key.secretAccessKey) }
+      })
+      const rewritten = JSON.parse(Fs.readFileSync(configPath, "utf8")).profiles.rotating.aws
+      assert.deepStrictEqual(rewritten.futureSetting, { keep: true })
+      assert.strictEqual(rewritten.region, "us-east-2")
+      assert.strictEqual(JSON.parse(Fs.readFileSync(credentialsPath, "utf8")).note, "mine")
+      assert.strictEqual(Fs.statSync(credentialsPath).mode & 0o777, 0o600)
+
       emulator.expireCredentials(key.accessKeyId)
       const error = yield* Effect.flip(provider.login({ profile, values: {}, secrets: {} }))
       const message = String((error as { message?: string }).message)
