@@ -278,7 +278,7 @@ export const make: Effect.Effect<
             profile,
             provider: providerId,
             schema: AccessKeysFile,
-            isValid: () => true,
+            isValid: (current) => current.type === "access-keys",
             refresh: (current) => Effect.succeed(current)
           })
           return {
@@ -295,7 +295,8 @@ export const make: Effect.Effect<
             profile,
             provider: providerId,
             schema: SsoFile,
-            isValid: (current, now) => validSession(current.roleCredentials, now.nowMillis, now.skewMillis),
+            isValid: (current, now) =>
+              current.type === "sso" && validSession(current.roleCredentials, now.nowMillis, now.skewMillis),
             refresh: (current) => refreshSso(profile, settings, current)
           })
           const c = file.roleCredentials!
@@ -308,7 +309,8 @@ export const make: Effect.Effect<
             profile,
             provider: providerId,
             schema: AssumeRoleFile,
-            isValid: (current, now) => validSession(current.session, now.nowMillis, now.skewMillis),
+            isValid: (current, now) =>
+              current.type === "assume-role" && validSession(current.session, now.nowMillis, now.skewMillis),
             refresh: (current) =>
               Effect.gen(function*() {
                 const source = yield* sourceCredentials(profile, settings, current, [...chain, profile])
