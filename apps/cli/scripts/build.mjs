@@ -97,7 +97,6 @@ await fs.writeFile(path.join(dist, "help.json"), JSON.stringify(help))
 
 const entry = `#!/usr/bin/env node
 // alchemy: compile the bundle with a V8 code cache (kept in the user's cache directory), then run it.
-import { createHash } from "node:crypto"
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
 import * as os from "node:os"
@@ -124,13 +123,17 @@ const filename = fileURLToPath(new URL("./alchemy.cjs", import.meta.url))
 const source = fs.readFileSync(filename, "utf8")
 const wrapper = "(function (exports, require, module, __filename, __dirname) {" + source + "\\n})"
 let cacheFile
+let cacheKey
 if (process.env.ALCHEMY_COMPILE_CACHE !== "0") {
   const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache")
   const stat = fs.statSync(filename)
-  const key = createHash("sha256").update(process.version + process.arch + stat.size + ":" + stat.mtimeMs).digest("hex").slice(0, 16)
+  const key = (process.version + "-" + process.arch + "-" + stat.size + "-" + Math.round(stat.mtimeMs)).replace(/[^A-Za-z0-9.-]/g, "_")
   // One cache per command: a cache holds the functions that run compiled, and commands run different code.
-  const word = process.argv.slice(2).filter((a) => /^[a-z][a-z-]*$/.test(a)).slice(0, 2).join("-").slice(0, 40)
+  const words = argv.filter((a) => !a.startsWith("-"))
+  const depth = words[0] === "profile" || words[0] === "aws" ? 2 : 1
+  const word = words.slice(0, depth).join("-").replace(/[^a-z-]/g, "").slice(0, 40)
   cacheFile = path.join(base, "alchemy", "compile-cache", key + "-" + (word || "none") + ".v8")
+  cacheKey = key
 }
 let cachedData
 if (cacheFile) {
@@ -144,6 +147,11 @@ if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
       const tmp = cacheFile + "." + process.pid + ".tmp"
       fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 })
       fs.renameSync(tmp, cacheFile)
+      // Caches of earlier builds are of no use any more.
+      const dir = path.dirname(cacheFile)
+      for (const f of fs.readdirSync(dir)) {
+        if (f.endsWith(".v8") && !f.startsWith(cacheKey + "-")) fs.rmSync(path.join(dir, f), { force: true })
+      }
     } catch {}
   })
 }

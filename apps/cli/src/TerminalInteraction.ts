@@ -16,7 +16,6 @@ import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
-import { spawn } from "node:child_process"
 import * as Output from "./internal/Output.js"
 
 /** Is a person at the terminal? Standard input and output are TTYs and `CI` is not set. */
@@ -36,7 +35,7 @@ const openCommand = (url: string): [string, ReadonlyArray<string>] => {
 }
 
 const open = (url: string): Effect.Effect<boolean> =>
-  Effect.async<boolean>((resume) => {
+  Effect.flatMap(Effect.promise(() => import("node:child_process")), ({ spawn }) => Effect.async<boolean>((resume) => {
     const [command, args] = openCommand(url)
     try {
       const child = spawn(command, args, { stdio: "ignore", detached: true })
@@ -48,7 +47,7 @@ const open = (url: string): Effect.Effect<boolean> =>
     } catch {
       resume(Effect.succeed(false))
     }
-  })
+  }))
 
 type PromptContext = Context.Context<Prompt.Prompt.Environment>
 
