@@ -255,6 +255,9 @@ export const make: Effect.Effect<
   ): Effect.Effect<AwsResolved, AwsResolveError> =>
     Effect.gen(function*() {
       const chain = options.chain ?? []
+      // An ancestor process is resolving this profile and reached us through a credential_process: stop here,
+      // before waiting on the lock that ancestor holds.
+      yield* Guard.check(profile)
       if (chain.includes(profile)) {
         return yield* new AwsError({
           reason: "CredentialProcessLoop",
@@ -330,7 +333,7 @@ export const make: Effect.Effect<
         case "aws-profile": {
           const name = e.awsProfile
           if (name === undefined) return yield* missing("the AWS CLI profile name")
-          return yield* resolveAwsProfile(profile, name, base)
+          return yield* resolveAwsProfile(profile, name, base, options.chain ?? [])
         }
       }
     })
@@ -359,7 +362,8 @@ export const make: Effect.Effect<
   const resolveAwsProfile = (
     profile: ProfileName,
     name: string,
-    base: Omit<AwsResolved, "accessKeyId" | "secretAccessKey">
+    base: Omit<AwsResolved, "accessKeyId" | "secretAccessKey">,
+    chain: ReadonlyArray<string>
   ): Effect.Effect<AwsResolved, AwsError> =>
     Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
@@ -367,9 +371,8 @@ export const make: Effect.Effect<
       if (cached !== undefined && (cached.expiration === undefined || cached.expiration - skewMillis > now)) {
         return { ...cached.value, region: base.region, regionSource: base.regionSource }
       }
-      yield* Guard.check(profile)
       const { fromIni } = yield* Effect.promise(() => loadCredentialProviders())
-      const identity = yield* Guard.around(profile, () => fromIni({ profile: name, ignoreCache: true })({})).pipe(
+      const identity = yield* Guard.around([...chain, profile], () => fromIni({ profile: name, ignoreCache: true })({})).pipe(
         Effect.mapError((error) => {
           // A nested alchemy refused to loop: report its one clear line, not the whole command output.
           const loop = /Credential loop for profile [^:]+: ([^\n]*?\(ALCHEMY_CREDENTIAL_PROCESS_[A-Z]+\))/.exec(error)

@@ -7,7 +7,8 @@ import * as Redacted from "effect/Redacted"
 import * as Fs from "node:fs"
 import { afterAll, beforeAll } from "vitest"
 import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
-import { AwsProviderEntry } from "../src/AwsConfig.js"
+import { CredentialStore } from "@alchemy/profile-core/CredentialStore"
+import { AssumeRoleFile, AwsProviderEntry } from "../src/AwsConfig.js"
 import { AwsAuthProvider } from "../src/AwsAuthProvider.js"
 import * as AwsCredentials from "../src/AwsCredentials.js"
 import * as AwsLive from "../src/AwsLive.js"
@@ -45,6 +46,8 @@ beforeAll(async () => {
       `credential_process = ${tsxCommand("credential-process.ts", "stored")}`,
       "[profile loop]",
       `credential_process = ${tsxCommand("credential-process.ts", "loopy")}`,
+      "[profile loop-outer]",
+      `credential_process = ${tsxCommand("credential-process.ts", "outer")}`,
       ""
     ].join("\n")
   )
@@ -111,6 +114,24 @@ describe("aws-profile", () => {
       assert.strictEqual((error as { reason?: string }).reason, "CredentialProcessLoop")
       assert.notInclude(message, "Command failed")
       assert.isUndefined(process.env.ALCHEMY_CREDENTIAL_PROCESS_CHAIN)
+    }).pipe(Effect.provide(providerLayer(sandbox.home, scripted().interaction))))
+
+  it.live("an indirect loop (assume-role sourced from an aws-profile that calls back for the role) fails fast", () =>
+    Effect.gen(function*() {
+      const store = yield* ProfileStore
+      const outer = yield* decodeProfileName("outer")
+      const inner = yield* decodeProfileName("inner")
+      yield* store.putProvider(inner, "aws", AwsProviderEntry, { method: "aws-profile", awsProfile: "loop-outer" })
+      yield* store.putProvider(outer, "aws", AwsProviderEntry, {
+        method: "assume-role",
+        assumeRole: { roleArn: "arn:aws:iam::222222222222:role/Ops", sourceProfile: "inner" }
+      })
+      const credentials = yield* CredentialStore
+      yield* credentials.write(outer, "aws", AssumeRoleFile, { type: "assume-role" })
+      const error = yield* Effect.flip(Effect.flatMap(AwsResolver, (r) => r.resolve(outer)))
+      const message = String((error as { message?: string }).message)
+      assert.strictEqual((error as { reason?: string }).reason, "CredentialProcessLoop", message)
+      assert.include(message, "outer -> credential_process -> inner -> credential_process -> outer")
     }).pipe(Effect.provide(providerLayer(sandbox.home, scripted().interaction))))
 })
 

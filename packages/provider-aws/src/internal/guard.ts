@@ -25,6 +25,7 @@ const inherited = () => {
 /** Fail when `profile` is already being resolved by an ancestor process, or the chain is too deep. @internal */
 export const check = (profile: string): Effect.Effect<void, AwsError> =>
   Effect.suspend(() => {
+    if (process.env[chainVariable] === undefined && process.env[depthVariable] === undefined) return Effect.void
     const { chain, depth } = inherited()
     if (chain.includes(profile)) {
       return Effect.fail(
@@ -47,13 +48,16 @@ export const check = (profile: string): Effect.Effect<void, AwsError> =>
     return Effect.void
   })
 
-/** Run `run` with this profile added to the chain inherited by child processes, then restore the environment. @internal */
-export const around = <A>(profile: string, run: () => Promise<A>): Effect.Effect<A, string> =>
+/**
+ * Run `run` with `profiles` (the profile and the profiles of this process that led to it) added to the chain
+ * inherited by child processes, then restore the environment. @internal
+ */
+export const around = <A>(profiles: ReadonlyArray<string>, run: () => Promise<A>): Effect.Effect<A, string> =>
   Effect.acquireUseRelease(
     Effect.sync(() => {
       const saved = { chain: process.env[chainVariable], depth: process.env[depthVariable] }
       const { chain, depth } = inherited()
-      process.env[chainVariable] = [...chain, profile].join(",")
+      process.env[chainVariable] = [...chain, ...profiles.filter((p) => !chain.includes(p))].join(",")
       process.env[depthVariable] = String(depth + 1)
       return saved
     }),
