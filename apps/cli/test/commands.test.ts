@@ -219,6 +219,25 @@ export default stack;\n`
     assert.notInclude(r.stdout, "── AWS ──")
   })
 
+  it("a config.json that does not parse or fails its schema: an error naming the file, the file untouched", async () => {
+    const other = sandbox({ ...cf.env })
+    try {
+      fs.mkdirSync(other.home, { recursive: true })
+      const file = path.join(other.home, "config.json")
+      for (const text of ['{"version":1,"profiles":{"ok":{"cloudflare":{"method":"api-token"}}}', '{"version":2,"profiles":{}}', '{"version":1,"profiles":{"../x":{}}}', '{"version":1,"profiles":{"p":{"cloudflare":{"method":7}}}}']) {
+        fs.writeFileSync(file, text)
+        for (const args of [["profile", "list"], ["profile", "list", "--json"], ["profile", "show", "--profile", "ok"]]) {
+          const r = await other.run(args)
+          assert.strictEqual(r.code, 1, `${args.join(" ")} with ${text}: ${r.stdout}${r.stderr}`)
+          assert.include(r.stderr, file)
+          assert.strictEqual(fs.readFileSync(file, "utf8"), text)
+        }
+      }
+    } finally {
+      other.cleanup()
+    }
+  })
+
   it("completions for bash, zsh and fish", async () => {
     for (const shell of ["bash", "zsh", "fish"]) {
       const r = await box.run(["completions", shell])

@@ -118,3 +118,11 @@ export const line = (text: string): Effect.Effect<void> => Effect.sync(() => (sp
 export const note = (text: string): Effect.Effect<void> => Effect.sync(() => (spinner.stop(), err(text)))
 export const warning = (text: string): Effect.Effect<void> =>
   Effect.sync(() => (spinner.stop(), err(`${yellow("warning:", process.stderr)} ${text}`)))
+
+// `alchemy env | head -1`: a closed pipe ends the command quietly, as with any Unix tool.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(0)
+    throw e
+  })
+}

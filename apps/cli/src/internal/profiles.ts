@@ -4,10 +4,12 @@
 import type { Description } from "@alchemy/profile-core/AuthProvider"
 import { NonInteractive, ProfileNotFound } from "@alchemy/profile-core/Errors"
 import { Interaction } from "@alchemy/profile-core/Interaction"
-import { decodeProfileName } from "@alchemy/profile-core/ProfileName"
+import { AlchemyHome, paths } from "@alchemy/profile-core/AlchemyHome"
+import { decodeProfileName, isProfileName } from "@alchemy/profile-core/ProfileName"
 import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
 import { redact } from "@alchemy/profile-core/Redaction"
 import * as Effect from "effect/Effect"
+import * as fs from "node:fs"
 import type * as Option from "effect/Option"
 import * as Display from "./Display.js"
 import * as Output from "./Output.js"
@@ -127,10 +129,46 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
     for (const w of new Set(warnings)) yield* Output.warning(w)
   })
 
+type Listing = Readonly<Record<string, Readonly<Record<string, { readonly method: string; readonly metadata?: { readonly id: string; readonly name: string } | undefined }>>>>
+
+/**
+ * `profile list` reads only the names, methods and accounts. A well-formed config.json is checked here with plain
+ * code (decoding 1,000 profiles through the full schema costs ~50 ms of start-up); anything unusual (no file yet,
+ * a legacy layout to migrate, a file that does not look right) goes through `ProfileStore.read`, which decodes it
+ * fully and reports problems precisely.
+ */
+const quickListing = (root: string): Listing | undefined => {
+  let json: any
+  try {
+    json = JSON.parse(fs.readFileSync(paths(root).config, "utf8"))
+  } catch {
+    return undefined
+  }
+  if (json === null || typeof json !== "object" || json.version !== 1) return undefined
+  const profiles = json.profiles
+  if (profiles === null || typeof profiles !== "object" || Array.isArray(profiles)) return undefined
+  for (const [name, providers] of Object.entries<any>(profiles)) {
+    if (!isProfileName(name) || providers === null || typeof providers !== "object" || Array.isArray(providers)) return undefined
+    for (const entry of Object.values<any>(providers)) {
+      if (entry === null || typeof entry !== "object" || typeof entry.method !== "string") return undefined
+      const m = entry.metadata
+      if (m !== undefined && (m === null || typeof m !== "object" || typeof m.id !== "string" || typeof m.name !== "string")) {
+        return undefined
+      }
+    }
+  }
+  return profiles
+}
+
 export const list = (flags: { readonly profile: Option.Option<string>; readonly json: boolean }) =>
   Effect.gen(function*() {
-    const store = yield* ProfileStore
-    const config = yield* store.read
+    const home = yield* AlchemyHome
+    const config: { readonly profiles: Listing } = yield* Effect.suspend(() => {
+      const quick = quickListing(home.root)
+      return quick !== undefined
+        ? Effect.succeed({ profiles: quick })
+        : Effect.flatMap(ProfileStore, (store) => store.read)
+    })
     const names = Object.keys(config.profiles).sort()
     const selected = yield* Session.profileFor(flags.profile)
     if (flags.json) {
