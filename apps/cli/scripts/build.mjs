@@ -12,12 +12,16 @@ import { fileURLToPath } from "node:url"
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
 const dist = path.join(root, "dist")
-await fs.rm(dist, { recursive: true, force: true })
+// Files are written under temporary names and renamed into place, so a CLI running from dist/ while a build
+// happens (tests, another terminal) never sees a half-written bundle.
+await fs.mkdir(dist, { recursive: true })
+const temp = (name) => path.join(dist, `.${name}.${process.pid}.tmp`)
+const publish = (name) => fs.rename(temp(name), path.join(dist, name))
 
 await esbuild.build({
   absWorkingDir: root,
   entryPoints: ["src/bin.ts"],
-  outfile: path.join(dist, "alchemy.cjs"),
+  outfile: temp("alchemy.cjs"),
   bundle: true,
   format: "cjs",
   platform: "node",
@@ -47,16 +51,18 @@ await esbuild.build({
 // import("node:x") inside the bundle (AWS SDK internals) becomes require: code compiled from a V8 code cache has no
 // dynamic-import hook.
 {
-  const file = path.join(dist, "alchemy.cjs")
+  const file = temp("alchemy.cjs")
   const text = await fs.readFile(file, "utf8")
   await fs.writeFile(file, text.replace(/\bimport\((["'])(node:[a-z_/]+)\1\)/g, "Promise.resolve().then(()=>require($1$2$1))"))
 }
 
 await fs.writeFile(
-  path.join(dist, "tsx-bridge.cjs"),
+  temp("tsx-bridge.cjs"),
   "// Loads tsx for stack files (see scripts/build.mjs).\n" +
     "exports.tsImport = (specifier, parent) => import('tsx/esm/api').then((m) => m.tsImport(specifier, parent))\n"
 )
+await publish("tsx-bridge.cjs")
+await publish("alchemy.cjs")
 
 // Help is static: render it once here so `alchemy [command] --help` prints without loading the bundle.
 const commandPaths = [
@@ -93,7 +99,8 @@ for (const [key, text] of Object.entries(help)) {
     .filter((line, i, all) => !(line === "" && all[i + 1]?.startsWith("  ") && all[i - 1]?.startsWith("  ") && rows.length > 0 && /^  [a-z]/.test(all[i + 1] ?? "") && /^  [a-z]/.test(all[i - 1] ?? "")))
     .join("\n")
 }
-await fs.writeFile(path.join(dist, "help.json"), JSON.stringify(help))
+await fs.writeFile(temp("help.json"), JSON.stringify(help))
+await publish("help.json")
 
 const entry = `#!/usr/bin/env node
 // alchemy: compile the bundle with a V8 code cache (kept in the user's cache directory), then run it.
@@ -158,4 +165,5 @@ if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
 const module = { exports: {} }
 script.runInThisContext()(module.exports, createRequire(filename), module, filename, path.dirname(filename))
 `
-await fs.writeFile(path.join(dist, "alchemy.mjs"), entry, { mode: 0o755 })
+await fs.writeFile(temp("alchemy.mjs"), entry, { mode: 0o755 })
+await publish("alchemy.mjs")

@@ -41,4 +41,15 @@ export const profileFor = (flag: Option.Option<string>) =>
     return v === undefined || v === "" ? "default" : v
   }))
 
+/** The profile of a provider-agnostic view (`profile show`'s header): `--profile`, `ALCHEMY_PROFILE`, `default`. */
+export const commandProfile = (flag: Option.Option<string>) => {
+  const variable = env().ALCHEMY_PROFILE
+  const [source, explanation] = Option.isSome(flag)
+    ? ["flag", "--profile flag"] as const
+    : variable !== undefined && variable !== ""
+    ? ["alchemy-variable", `ALCHEMY_PROFILE=${variable}`] as const
+    : ["default", "default profile (no profile named)"] as const
+  return Effect.map(profileFor(flag), (profile) => ({ profile, source, explanation }))
+}
+
 export type { ProfileName, Selection }

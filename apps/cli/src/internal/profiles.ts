@@ -43,10 +43,9 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
     const sections: Array<{ title: string; lines: Array<string> }> = []
     const json: Record<string, ProviderJson> = {}
     const warnings: Array<string> = []
-    let header: Session.Selection | undefined
+    const header = yield* Session.commandProfile(flags.profile)
     for (const entry of Providers.entries) {
       const selection = yield* Session.select(entry, { flag: flags.profile })
-      header ??= selection
       warnings.push(...selection.warnings)
       const base = {
         selectedBy: selection.source,
@@ -75,7 +74,14 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
       }
       const provider = yield* Providers.load(entry)
       const configured = yield* provider.auth.isConfigured(selection.profile)
-      if (!configured) continue
+      if (!configured) {
+        // A profile named for this provider alone (its variable, the app) that does not configure it is worth saying.
+        if (selection.profile === header.profile) continue
+        const error = `profile ${selection.profile} (${selection.explanation}) has no ${entry.title} configuration; run \`alchemy configure --profile ${selection.profile} --provider ${entry.id}\``
+        sections.push({ title: entry.title, lines: Display.section(entry.title, [{ label: "error", value: error }]) })
+        json[entry.id] = { ...base, profile: selection.profile, credentials: "profile", method: null, status: "error", error, details: null, warnings: [] }
+        continue
+      }
       const described = yield* Effect.either(provider.auth.describe(selection.profile))
       const d: Description | undefined = described._tag === "Right" ? described.right : undefined
       const error = described._tag === "Left" ? messageOf(described.left) : null
@@ -100,7 +106,7 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
         warnings: d?.warnings ?? []
       }
     }
-    const selected = header!
+    const selected = header
     if (sections.length === 0) {
       const store = yield* ProfileStore
       const available = yield* store.list
@@ -122,7 +128,8 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
       return
     }
     const out = [
-      `${Output.bold("Profile:")} ${selected.profile} ${Output.dim(`(${selected.explanation})`)}`,
+      `${Output.bold("Profile:")} ${selected.profile}`,
+      `${Output.dim("selected by:")} ${selected.explanation}`,
       ...Display.byTitle(sections).flatMap((s) => s.lines)
     ]
     yield* Output.line(out.join("\n"))
