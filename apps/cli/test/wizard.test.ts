@@ -6,7 +6,7 @@ import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { browserOpener, readConfig, type Sandbox, sandbox } from "./helpers.js"
+import { browserOpener, examplePath, readConfig, type Sandbox, sandbox } from "./helpers.js"
 import * as Tmux from "./tmux.js"
 
 let cf: CloudflareEmulator.CloudflareEmulator
@@ -83,6 +83,19 @@ describe("configure wizard on a terminal", () => {
     assert.include(screen, `${stored.access.slice(0, 4)}****`)
     assert.notInclude(screen, stored.access.slice(4))
     assert.notInclude(screen, stored.refresh.slice(4))
+  })
+
+  it("deploy on a terminal configures a missing provider first, then runs the stack", async () => {
+    const p = pty(["deploy", examplePath, "--profile", "fresh", "--stage", "tty"])
+    await p.waitFor("How do you want to authenticate to Cloudflare?", 30_000)
+    p.keys("Down")
+    p.keys("Enter")
+    await p.waitFor("? Cloudflare API token")
+    p.type(token)
+    p.keys("Enter")
+    assert.strictEqual(await p.exitCode(30_000), 0, p.screen())
+    assert.include(p.screen(), `[deploy/tty] Cloudflare account "${cf.accounts[0]!.name}"`)
+    assert.strictEqual(readConfig(box.home).profiles.fresh.cloudflare.method, "api-token")
   })
 
   it("env on a terminal hides the values", async () => {
