@@ -98,6 +98,15 @@ describe("configure wizard on a terminal", () => {
     assert.strictEqual(readConfig(box.home).profiles.fresh.cloudflare.method, "api-token")
   })
 
+  it("Ctrl-C at a prompt: exit 130, nothing written", async () => {
+    const p = pty(["configure", "--profile", "cancelled"])
+    await p.waitFor("Which providers do you want to configure?")
+    p.keys("C-c")
+    assert.strictEqual(await p.exitCode(), 130, p.screen())
+    const config = path.join(box.home, "config.json")
+    if (fs.existsSync(config)) assert.notProperty(readConfig(box.home).profiles, "cancelled")
+  })
+
   it("env on a terminal hides the values", async () => {
     const p = pty(["env", "--profile", "wiz"])
     assert.strictEqual(await p.exitCode(), 0, p.screen())
