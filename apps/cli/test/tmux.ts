@@ -70,6 +70,9 @@ export const start = (args: ReadonlyArray<string>, env: Record<string, string>):
       try {
         tmux("kill-server")
       } catch {}
+      // tmux leaves its socket file behind.
+      const socketDir = path.join(process.env.TMUX_TMPDIR ?? "/tmp", `tmux-${process.getuid?.() ?? 0}`)
+      fs.rmSync(path.join(socketDir, socket), { force: true })
       fs.rmSync(dir, { recursive: true, force: true })
     }
   }
