@@ -466,7 +466,10 @@ export const make: Effect.Effect<
   const describe = (profile: ProfileName): Effect.Effect<Description, unknown> =>
     Effect.gen(function*() {
       const entry = yield* resolver.entry(profile)
-      const resolved = yield* resolver.resolve(profile)
+      const resolved = yield* resolver.resolve(profile).pipe(
+        Effect.catchTag("NeedsLogin", () => Effect.succeed(undefined))
+      )
+      if (resolved === undefined) return describeLoggedOut(profile, entry)
       const now = yield* Clock.currentTimeMillis
       return describeResolved(profile, entry, resolved, now)
     })
@@ -497,6 +500,48 @@ const withoutMethodSettings = (entry: Partial<AwsProviderEntry> | undefined): Pa
   return rest
 }
 
+const sourceLine = (profile: ProfileName, entry: AwsProviderEntry): DisplayLine => {
+  const detail = entry.method === "sso" && entry.sso !== undefined
+    ? `${entry.sso.roleName} @ ${entry.sso.accountId}`
+    : entry.method === "assume-role" && entry.assumeRole !== undefined
+    ? entry.assumeRole.roleArn
+    : entry.method === "aws-profile"
+    ? `AWS profile ${entry.awsProfile ?? "?"}`
+    : undefined
+  return { label: "source", value: `${entry.method} - ${profile}${detail !== undefined ? ` (${detail})` : ""}` }
+}
+
+const settingsJson = (entry: AwsProviderEntry) => ({
+  ...(entry.sso !== undefined ? { sso: entry.sso } : {}),
+  ...(entry.assumeRole !== undefined ? { assumeRole: entry.assumeRole } : {}),
+  ...(entry.awsProfile !== undefined ? { awsProfile: entry.awsProfile } : {})
+})
+
+/** `profile show` for a configured profile whose credentials are gone or need a new login. @since 0.1.0 */
+export const describeLoggedOut = (profile: ProfileName, entry: AwsProviderEntry): Description => {
+  const region = entry.region ?? entry.sso?.region
+  const lines: Array<DisplayLine> = [
+    { label: "status", value: `not logged in (run \`alchemy login --profile ${profile}\`)` }
+  ]
+  if (region !== undefined) lines.push({ label: "region", value: region })
+  if (entry.metadata !== undefined) lines.push({ label: "accountId", value: entry.metadata.id })
+  lines.push(sourceLine(profile, entry))
+  return {
+    provider: providerId,
+    title: "AWS",
+    method: entry.method,
+    lines,
+    warnings: [],
+    json: {
+      method: entry.method,
+      loggedIn: false,
+      region: region ?? null,
+      accountId: entry.metadata?.id ?? null,
+      ...settingsJson(entry)
+    }
+  }
+}
+
 /** The `profile show` description of resolved credentials (secrets only redacted). @since 0.1.0 */
 export const describeResolved = (
   profile: ProfileName,
@@ -514,14 +559,7 @@ export const describeResolved = (
   if (resolved.expiration !== undefined) {
     lines.push({ label: "expires", value: formatExpiry(resolved.expiration, nowMillis) })
   }
-  const detail = entry.method === "sso" && entry.sso !== undefined
-    ? `${entry.sso.roleName} @ ${entry.sso.accountId}`
-    : entry.method === "assume-role" && entry.assumeRole !== undefined
-    ? entry.assumeRole.roleArn
-    : entry.method === "aws-profile"
-    ? `AWS profile ${entry.awsProfile ?? "?"}`
-    : undefined
-  lines.push({ label: "source", value: `${entry.method} - ${profile}${detail !== undefined ? ` (${detail})` : ""}` })
+  lines.push(sourceLine(profile, entry))
   const warnings: Array<string> = []
   const stored = entry.region ?? entry.sso?.region
   const { source } = regionFor(profile, entry)
@@ -536,15 +574,14 @@ export const describeResolved = (
     warnings,
     json: {
       method: entry.method,
+      loggedIn: true,
       region: resolved.region ?? null,
       regionSource: source === undefined ? null : source._tag === "Environment" ? source.variable : "profile",
       accountId: resolved.accountId ?? null,
       arn: resolved.arn ?? null,
       accessKeyId: redact(resolved.accessKeyId),
       expiresAt: resolved.expiration !== undefined ? new Date(resolved.expiration).toISOString() : null,
-      ...(entry.sso !== undefined ? { sso: entry.sso } : {}),
-      ...(entry.assumeRole !== undefined ? { assumeRole: entry.assumeRole } : {}),
-      ...(entry.awsProfile !== undefined ? { awsProfile: entry.awsProfile } : {})
+      ...settingsJson(entry)
     }
   }
 }

@@ -188,15 +188,23 @@ describe("sso", () => {
 
       // Logout calls Logout and removes the session; the profile stays configured and now needs a login.
       const logoutsBefore = emulator.counters.logout
-      const exit = yield* Effect.gen(function*() {
+      const { description, exit } = yield* Effect.gen(function*() {
         const provider = yield* AwsAuthProvider
         yield* provider.logout(profile)
         assert.isTrue(yield* provider.isConfigured(profile))
-        return yield* Effect.exit(provider.describe(profile))
+        const exit = yield* Effect.exit(Effect.flatMap(AwsResolver, (r) => r.resolve(profile)))
+        // `profile show` still describes the profile, as logged out, with what to run next.
+        return { description: yield* provider.describe(profile), exit }
       }).pipe(Effect.provide(providerLayer(sandbox.home, scripted().interaction)))
       assert.strictEqual(emulator.counters.logout - logoutsBefore, 1)
       assert.isTrue(Exit.isFailure(exit))
       assert.include(String(Exit.isFailure(exit) ? exit.cause : ""), "NeedsLogin")
+      assert.strictEqual(description.json.loggedIn, false)
+      assert.deepStrictEqual(description.lines[0], {
+        label: "status",
+        value: "not logged in (run `alchemy login --profile " + profile + "`)"
+      })
+      assert.include(description.lines.map((l) => l.value), "eu-west-1")
     }))
 
   it.live("Deny in the browser ends the sign-in with a readable error and saves nothing", () =>

@@ -41,12 +41,14 @@ export const scopeCatalogue: ReadonlyArray<string> = [...Scopes.defaultScopes, .
 export const offlineAccess = "offline_access"
 
 /**
- * Parse a space/comma separated scope list (`--scopes`). `offline_access` is implied and dropped here.
+ * Parse a space/comma separated scope list (`--scopes`). `offline_access` is implied and dropped here; the word
+ * `default` stands for the default scope list (`--scopes default,d1:write` adds to it).
  *
  * @since 0.1.0
  */
 export const parseScopes = (input: string): Effect.Effect<ReadonlyArray<string>, CloudflareInputError> => {
-  const scopes = [...new Set(input.split(/[\s,]+/).filter((s) => s !== "" && s !== offlineAccess))]
+  const words = input.split(/[\s,]+/).flatMap((s) => (s === "default" ? defaultScopes : [s]))
+  const scopes = [...new Set(words.filter((s) => s !== "" && s !== offlineAccess))]
   const bad = scopes.filter((s) => !Scopes.scopePattern.test(s))
   if (bad.length > 0) {
     return Effect.fail(

@@ -63,6 +63,10 @@ describe("endpoints", () => {
       assert.strictEqual(bad._tag, "CloudflareInputError")
       assert.include(CloudflareOAuth.scopeCatalogue, "dns_records:edit")
       assert.strictEqual(CloudflareOAuth.defaultScopes.length, 18)
+      assert.deepStrictEqual(yield* CloudflareOAuth.parseScopes("default"), CloudflareOAuth.defaultScopes)
+      const extended = yield* CloudflareOAuth.parseScopes("default,dns_records:edit")
+      assert.strictEqual(extended.length, 19)
+      assert.strictEqual(extended[18], "dns_records:edit")
     }))
 })
 

@@ -34,7 +34,7 @@ export const method = {
   method: text("method", "Authentication method: cloudflare oauth|api-token|api-key, aws sso|access-keys|assume-role|aws-profile"),
   accountId: text("account-id", "Cloudflare account id (or AWS account id for sso with --sso-account-id)"),
   email: text("email", "Cloudflare account email (api-key method)"),
-  scopes: text("scopes", "Cloudflare OAuth scopes, comma separated"),
+  scopes: text("scopes", "Cloudflare OAuth scopes, comma separated (`default` = the recommended set; add to it with default,d1:write)"),
   apiTokenEnv: text("api-token-env", "Read the Cloudflare API token from this environment variable"),
   apiTokenStdin: flag("api-token-stdin", "Read the Cloudflare API token from standard input"),
   apiKeyEnv: text("api-key-env", "Read the Cloudflare global API key from this environment variable"),
