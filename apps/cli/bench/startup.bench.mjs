@@ -48,6 +48,20 @@ for (let i = 0; i < 1000; i++) {
 }
 write(path.join(listHome, "config.json"), { version: 1, profiles })
 
+// A Cloudflare-only profile, shown by the full bundle and by a bundle built without the AWS provider (and SDK):
+// the difference is what the AWS package costs a start that does not use it.
+const cloudflareHome = path.join(root, "cloudflare-only")
+write(path.join(cloudflareHome, "config.json"), {
+  version: 1,
+  profiles: { default: { cloudflare: { method: "api-token", metadata: account } } }
+})
+write(path.join(cloudflareHome, "credentials", "default", "cloudflare.json"), { type: "api-token", apiToken: "benchTOKEN0123456789abcdef0123456789" })
+const withoutAwsDir = path.join(root, "dist-without-aws")
+execFileSync(process.execPath, [path.join(appDir, "scripts", "build.mjs")], {
+  env: { ...process.env, ALCHEMY_BUILD_OUTDIR: withoutAwsDir, ALCHEMY_BUILD_WITHOUT: "aws" },
+  stdio: "inherit"
+})
+
 const baseEnv = { ...process.env, XDG_CACHE_HOME: path.join(root, "cache"), HOME: path.join(root, "home") }
 for (const k of ["CI", "ALCHEMY_PROFILE", "CLOUDFLARE_PROFILE", "ALCHEMY_AWS_PROFILE", "CLOUDFLARE_API_TOKEN", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "CLOUDFLARE_ACCOUNT_ID", "AWS_PROFILE", "AWS_REGION"]) delete baseEnv[k]
 // No network: nothing above needs it; a stray call fails fast instead of reaching the real services.
@@ -62,6 +76,8 @@ const cases = [
   { name: "node -e 0", argv: [process.execPath, "-e", "0"], env: baseEnv },
   { name: "alchemy --help", argv: [process.execPath, cli, "--help"], env: { ...baseEnv, ALCHEMY_HOME: showHome }, target: { ms: 150, ratio: 2.5 } },
   { name: "alchemy profile show", argv: [process.execPath, cli, "profile", "show"], env: { ...baseEnv, ALCHEMY_HOME: showHome }, target: { ms: 150, ratio: 2.5 } },
+  { name: "alchemy profile show (Cloudflare only)", argv: [process.execPath, cli, "profile", "show"], env: { ...baseEnv, ALCHEMY_HOME: cloudflareHome, XDG_CACHE_HOME: path.join(root, "cache-full") } },
+  { name: "alchemy profile show (Cloudflare only), bundle without provider-aws", argv: [process.execPath, path.join(withoutAwsDir, "alchemy.mjs"), "profile", "show"], env: { ...baseEnv, ALCHEMY_HOME: cloudflareHome, XDG_CACHE_HOME: path.join(root, "cache-without-aws") } },
   { name: "alchemy profile list (1,000 profiles)", argv: [process.execPath, cli, "profile", "list"], env: { ...baseEnv, ALCHEMY_HOME: listHome }, target: { ms: 250 } }
 ]
 

@@ -11,7 +11,10 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
-const dist = path.join(root, "dist")
+// ALCHEMY_BUILD_OUTDIR and ALCHEMY_BUILD_WITHOUT=aws exist for the benchmark: it builds a second bundle without
+// the AWS provider (and so without the AWS SDK) to show that the SDK costs a Cloudflare-only start nothing.
+const dist = process.env.ALCHEMY_BUILD_OUTDIR ? path.resolve(process.env.ALCHEMY_BUILD_OUTDIR) : path.join(root, "dist")
+const without = new Set((process.env.ALCHEMY_BUILD_WITHOUT ?? "").split(",").filter((id) => id !== ""))
 // Files are written under temporary names and renamed into place, so a CLI running from dist/ while a build
 // happens (tests, another terminal) never sees a half-written bundle.
 await fs.mkdir(dist, { recursive: true })
@@ -31,6 +34,18 @@ await esbuild.build({
   // no dynamic-import hook).
   external: ["./tsx-bridge.cjs"],
   plugins: [{
+    name: "without-providers",
+    setup(build) {
+      build.onResolve({ filter: /\/providers\/[a-z]+\.js$/ }, (args) => {
+        const id = /\/providers\/([a-z]+)\.js$/.exec(args.path)[1]
+        return without.has(id) ? { path: id, namespace: "without-provider" } : undefined
+      })
+      build.onLoad({ filter: /.*/, namespace: "without-provider" }, (args) => ({
+        contents: `throw new Error("this build of alchemy has no ${args.path} provider")`,
+        loader: "js"
+      }))
+    }
+  }, {
     name: "tsx-bridge",
     setup(build) {
       build.onResolve({ filter: /^tsx\/esm\/api$/ }, () => ({ path: "tsx-bridge", namespace: "tsx-bridge" }))

@@ -33,8 +33,14 @@ export const start = (args: ReadonlyArray<string>, env: Record<string, string>):
     script,
     [
       "#!/bin/sh",
-      ...Object.entries(env).map(([k, v]) => `export ${k}=${quote(v)}`),
-      `${quote(process.execPath)} ${quote(cliPath)} ${args.map(quote).join(" ")}`,
+      // Exactly `env`: the tmux server passes on the environment of whoever started it (CI=true under CI).
+      [
+        "env -i",
+        ...Object.entries(env).map(([k, v]) => quote(`${k}=${v}`)),
+        quote(process.execPath),
+        quote(cliPath),
+        ...args.map(quote)
+      ].join(" "),
       `echo "EXIT=$?"`,
       "sleep 600"
     ].join("\n"),

@@ -7,9 +7,10 @@ import type { CredentialRefresher } from "@alchemy/profile-core/Credentials"
 import type { CredentialStore } from "@alchemy/profile-core/CredentialStore"
 import type { Interaction } from "@alchemy/profile-core/Interaction"
 import type { ProfileName } from "@alchemy/profile-core/ProfileName"
-import type { ProfileStore } from "@alchemy/profile-core/ProfileStore"
+import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
 
 /** The services the CLI provides to every provider (bin.ts). */
@@ -85,3 +86,17 @@ export const load = (e: Entry): Effect.Effect<Provider> =>
     }
     return p
   })
+
+/**
+ * Is the provider configured in the profile? Reads config.json only, so a provider the profile does not use is
+ * never loaded (a Cloudflare-only `profile show` does not pay for the AWS package).
+ */
+export const isConfigured = (e: Entry, profile: ProfileName) =>
+  Effect.map(Effect.flatMap(ProfileStore, (store) => store.read), (config) => config.profiles[profile]?.[e.id] !== undefined)
+
+/** The provider, loaded, when the profile configures it. */
+export const loadConfigured = (e: Entry, profile: ProfileName) =>
+  Effect.flatMap(
+    isConfigured(e, profile),
+    (configured) => configured ? Effect.map(load(e), Option.some) : Effect.succeed(Option.none<Provider>())
+  )

@@ -133,8 +133,7 @@ export const login = (
       } else {
         const configured: Array<Providers.Entry> = []
         for (const e of Providers.entries) {
-          const p = yield* Providers.load(e)
-          if (yield* p.auth.isConfigured(profile)) configured.push(e)
+          if (yield* Providers.isConfigured(e, profile)) configured.push(e)
         }
         wanted = configured.length > 0 ? configured : yield* chooseProviders({ ...flags, provider: Option.none() })
       }
@@ -166,8 +165,8 @@ export const logout = (
     const interaction = yield* Interaction
     const targets: Array<Providers.Provider> = []
     for (const e of Option.isSome(flags.provider) ? [Providers.entry(flags.provider.value)!] : Providers.entries) {
-      const p = yield* Providers.load(e)
-      if (yield* p.auth.isConfigured(profile)) targets.push(p)
+      const p = yield* Providers.loadConfigured(e, profile)
+      if (Option.isSome(p)) targets.push(p.value)
     }
     if (targets.length === 0) {
       yield* Output.note(`Profile ${profile} has nothing to log out of.`)

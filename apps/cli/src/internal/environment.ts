@@ -27,9 +27,9 @@ export const variables = (flag: Option.Option<string>) =>
         for (const v of selection.environmentVariables) vars[v] = Redacted.make(process.env[v] ?? "")
         continue
       }
-      const provider = yield* Providers.load(entry)
-      if (!(yield* provider.auth.isConfigured(selection.profile))) continue
-      Object.assign(vars, yield* provider.auth.environment(selection.profile))
+      const provider = yield* Providers.loadConfigured(entry, selection.profile)
+      if (Option.isNone(provider)) continue
+      Object.assign(vars, yield* provider.value.auth.environment(selection.profile))
     }
     if (Object.keys(vars).length === 0) {
       const store = yield* ProfileStore

@@ -72,8 +72,7 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
         }
         continue
       }
-      const provider = yield* Providers.load(entry)
-      const configured = yield* provider.auth.isConfigured(selection.profile)
+      const configured = yield* Providers.isConfigured(entry, selection.profile)
       if (!configured) {
         // A profile named for this provider alone (its variable, the app) that does not configure it is worth saying.
         if (selection.profile === header.profile) continue
@@ -82,6 +81,7 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
         json[entry.id] = { ...base, profile: selection.profile, credentials: "profile", method: null, status: "error", error, details: null, warnings: [] }
         continue
       }
+      const provider = yield* Providers.load(entry)
       const described = yield* Effect.either(provider.auth.describe(selection.profile))
       const d: Description | undefined = described._tag === "Right" ? described.right : undefined
       const error = described._tag === "Left" ? messageOf(described.left) : null
