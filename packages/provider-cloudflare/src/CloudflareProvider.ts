@@ -297,8 +297,9 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
         Effect.catchTag("NeedsLogin", () => Effect.succeed(Option.none<StoredCredentials>()))
       )
       if (Option.isSome(current) && current.value.type === entry.method) {
+        // Valid on disk is not valid at Cloudflare (revoked in the dashboard, say): ask the API before saying so.
         const ok = current.value.type === "oauth"
-          ? Effect.void
+          ? Effect.asVoid(api.accounts(credentialOf(current.value)))
           : current.value.type === "api-token"
           ? verifyToken(current.value.apiToken, entry.metadata?.id)
           : Effect.asVoid(api.user(credentialOf(current.value)))

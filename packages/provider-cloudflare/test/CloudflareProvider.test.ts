@@ -226,7 +226,7 @@ describe("logout and login", () => {
       assert.strictEqual(described.json.loggedIn, false)
     }))
 
-  it.scopedLive("login with valid stored OAuth tokens does not open a browser; login after logout does", () =>
+  it.scopedLive("login with valid stored OAuth tokens does not open a browser; a token revoked at Cloudflare and login after logout do", () =>
     Effect.gen(function*() {
       const emu = yield* emulator({ autoApprove: true })
       const home = yield* tempHome
@@ -238,9 +238,15 @@ describe("logout and login", () => {
       assert.strictEqual(recording.opened.length, 1)
       yield* provider.login({ profile, values: {}, secrets: {} }).pipe(Effect.provide(live))
       assert.strictEqual(recording.opened.length, 1)
+      // Revoked at Cloudflare while the file still says valid: login notices and signs in again.
+      const revoked = readJson(credentialsFile(home, "prod")).access as string
+      emu.expireAccessToken(revoked)
+      yield* provider.login({ profile, values: {}, secrets: {} }).pipe(Effect.provide(live))
+      assert.strictEqual(recording.opened.length, 2)
+      assert.notStrictEqual(readJson(credentialsFile(home, "prod")).access, revoked)
       yield* provider.logout(profile).pipe(Effect.provide(live))
       const described = yield* provider.login({ profile, values: {}, secrets: {} }).pipe(Effect.provide(live))
-      assert.strictEqual(recording.opened.length, 2)
+      assert.strictEqual(recording.opened.length, 3)
       assert.strictEqual(described.json.loggedIn, true)
       assert.strictEqual(readJson(credentialsFile(home, "prod")).type, "oauth")
     }))
