@@ -71,6 +71,17 @@ describe("alchemy", () => {
     assert.strictEqual(json.selectedBy, "flag")
     assert.strictEqual(json.providers.cloudflare.method, "api-token")
     assert.strictEqual(json.providers.cloudflare.credentials, "profile")
+    assert.deepStrictEqual(json.warnings, [])
+
+    // A credentials file others can read (copied in by hand, say) is reported with the fix, and left as it is.
+    const file = path.join(box.home, "credentials", "work", "cloudflare.json")
+    fs.chmodSync(file, 0o644)
+    const exposed = await box.run(["profile", "show", "--profile", "work"])
+    assert.strictEqual(exposed.code, 0, exposed.stderr)
+    assert.include(exposed.stderr, `chmod 600 '${file}'`)
+    assert.include(JSON.parse((await box.run(["profile", "show", "--profile", "work", "--json"])).stdout).warnings.join("\n"), "readable by others")
+    assert.strictEqual(fs.statSync(file).mode & 0o777, 0o644)
+    fs.chmodSync(file, 0o600)
 
     const list = await box.run(["profile", "list"])
     assert.match(list.stdout, /^  work\s+cloudflare \(api-token\)$/m)

@@ -22,13 +22,7 @@ export interface Exposure {
   readonly message: string
 }
 
-/**
- * Every entry of the home (config.json, credentials, backups, and the directories holding them) whose mode gives
- * any permission to group or others. Missing paths are skipped; unreadable ones are ignored.
- *
- * @since 0.1.0
- */
-export const audit: Effect.Effect<ReadonlyArray<Exposure>, never, AlchemyHome | FileSystem.FileSystem | Path.Path> =
+const scan = (profiles: ReadonlyArray<string> | "all") =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
@@ -62,10 +56,29 @@ export const audit: Effect.Effect<ReadonlyArray<Exposure>, never, AlchemyHome | 
       if (name.startsWith("profiles.json")) yield* check(path.join(root, name))
     }
     yield* check(paths.credentialsDir)
-    for (const profile of yield* list(paths.credentialsDir)) {
+    for (const profile of profiles === "all" ? yield* list(paths.credentialsDir) : profiles) {
       const dir = path.join(paths.credentialsDir, profile)
       yield* check(dir)
       for (const file of yield* list(dir)) yield* check(path.join(dir, file))
     }
-    return found
+    return found as ReadonlyArray<Exposure>
   })
+
+/**
+ * Every entry of the home (config.json, credentials, backups, and the directories holding them) whose mode gives
+ * any permission to group or others. Missing paths are skipped; unreadable ones are ignored.
+ *
+ * @since 0.1.0
+ */
+export const audit: Effect.Effect<ReadonlyArray<Exposure>, never, AlchemyHome | FileSystem.FileSystem | Path.Path> =
+  scan("all")
+
+/**
+ * The same for what one command touches: the home, config.json, legacy files and the credentials of the given
+ * profiles only (a handful of `stat`s, whatever the number of profiles).
+ *
+ * @since 0.1.0
+ */
+export const auditProfiles = (
+  profiles: ReadonlyArray<string>
+): Effect.Effect<ReadonlyArray<Exposure>, never, AlchemyHome | FileSystem.FileSystem | Path.Path> => scan(profiles)

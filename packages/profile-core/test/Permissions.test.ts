@@ -5,7 +5,7 @@ import * as Schema from "effect/Schema"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { CredentialStore } from "../src/CredentialStore.js"
-import { audit } from "../src/Permissions.js"
+import { audit, auditProfiles } from "../src/Permissions.js"
 import { unsafeMakeProfileName } from "../src/ProfileName.js"
 import { layerAt, makeHome } from "./support.js"
 
@@ -34,6 +34,9 @@ describe("Permissions.audit", () => {
       const file = report.find((e) => e.path === exposed)!
       assert.include(file.message, `chmod 600 '${exposed}'`)
       assert.strictEqual(fs.statSync(exposed).mode & 0o777, 0o644, "audit never changes anything")
+      // One profile's view: only what that profile's commands touch.
+      const prod = yield* auditProfiles(["prod"])
+      assert.deepStrictEqual(prod.map((e) => path.relative(home, e.path)), ["credentials/prod/cloudflare.json"])
     }).pipe(Effect.provide(layerAt(home)))
   })
 })

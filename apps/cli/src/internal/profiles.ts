@@ -7,6 +7,7 @@ import { Interaction } from "@alchemy/profile-core/Interaction"
 import { AlchemyHome, paths } from "@alchemy/profile-core/AlchemyHome"
 import { decodeProfileName, isProfileName } from "@alchemy/profile-core/ProfileName"
 import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
+import { auditProfiles } from "@alchemy/profile-core/Permissions"
 import { redact } from "@alchemy/profile-core/Redaction"
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
@@ -44,6 +45,7 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
     const json: Record<string, ProviderJson> = {}
     const warnings: Array<string> = []
     const header = yield* Session.commandProfile(flags.profile)
+    const shown = new Set<string>([header.profile])
     for (const entry of Providers.entries) {
       const selection = yield* Session.select(entry, { flag: flags.profile })
       warnings.push(...selection.warnings)
@@ -72,6 +74,7 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
         }
         continue
       }
+      shown.add(selection.profile)
       const configured = yield* Providers.isConfigured(entry, selection.profile)
       if (!configured) {
         // A profile named for this provider alone (its variable, the app) that does not configure it is worth saying.
@@ -106,6 +109,8 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
         warnings: d?.warnings ?? []
       }
     }
+    // DESIGN §8: a credentials file readable by others is reported (and how to fix it), never silently used.
+    for (const exposure of yield* auditProfiles([...shown])) warnings.push(exposure.message)
     const selected = header
     if (sections.length === 0) {
       const store = yield* ProfileStore
