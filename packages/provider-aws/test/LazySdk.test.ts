@@ -37,4 +37,26 @@ describe("lazy AWS SDK", () => {
       Fs.rmSync(dir, { recursive: true, force: true })
     }
   })
+
+  it("a real SDK call on Node 20 prints no NodeVersionSupportWarning (the pinned SDK versions support it)", async () => {
+    // Each client the package uses sends one request to a closed loopback port; only its stderr matters here.
+    const script = [
+      "const m = await import('./src/internal/sdk.ts')",
+      "const credentials = { accessKeyId: 'AKIAEXAMPLE', secretAccessKey: 'not-a-secret' }",
+      "const endpoint = 'http://127.0.0.1:9'",
+      "const sts = await m.loadSts()",
+      "await new sts.STSClient({ region: 'us-east-1', endpoint, credentials }).send(new sts.GetCallerIdentityCommand({})).catch(() => {})",
+      "const sso = await m.loadSso()",
+      "await new sso.SSOClient({ region: 'us-east-1', endpoint }).send(new sso.ListAccountsCommand({ accessToken: 'x' })).catch(() => {})",
+      "const oidc = await m.loadSsoOidc()",
+      "await new oidc.SSOOIDCClient({ region: 'us-east-1', endpoint }).send(new oidc.RegisterClientCommand({ clientName: 'x', clientType: 'public' })).catch(() => {})",
+      "console.log('done')"
+    ].join("; ")
+    const result = await run(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], {
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined
+    })
+    assert.strictEqual(result.code, 0, result.stderr)
+    assert.include(result.stdout, "done")
+    assert.notInclude(result.stderr, "NodeVersionSupportWarning")
+  })
 })
