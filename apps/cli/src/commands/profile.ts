@@ -28,7 +28,7 @@ const remove = Command.make(
   "delete",
   { name: Args.text({ name: "profile" }), yes: Flags.yes },
   (flags) => Effect.flatMap(Effect.promise(profiles), (m) => m.remove(flags))
-).pipe(Command.withDescription("Delete a profile: its configuration and its stored credentials"))
+).pipe(Command.withDescription("Delete a profile: log out of its providers (revoking OAuth grants), then delete its configuration and stored credentials"))
 
 export const profile = Command.make("profile").pipe(
   Command.withDescription("Inspect and manage profiles"),

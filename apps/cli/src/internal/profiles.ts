@@ -11,7 +11,7 @@ import { auditProfiles } from "@alchemy/profile-core/Permissions"
 import { redact } from "@alchemy/profile-core/Redaction"
 import * as Effect from "effect/Effect"
 import * as fs from "node:fs"
-import type * as Option from "effect/Option"
+import * as Option from "effect/Option"
 import * as Display from "./Display.js"
 import * as Output from "./Output.js"
 import * as Providers from "./Providers.js"
@@ -221,11 +221,23 @@ export const remove = (flags: { readonly name: string; readonly yes: boolean }) 
         return yield* new NonInteractive({ what: `Confirmation to delete profile ${profile}`, flag: "--yes" })
       }
       const ok = yield* interaction.confirm({
-        message: `Delete profile ${profile} and its stored credentials?`,
+        message: `Delete profile ${profile}, logging out of its providers, and its stored credentials?`,
         default: false,
         flag: "--yes"
       })
       if (!ok) return
+    }
+    // Log out first: a deleted profile must not leave a live grant at the provider (a Cloudflare OAuth refresh token).
+    // The provider's logout revokes (a failed revoke is its warning) and deletes the credentials; anything else that
+    // goes wrong is a warning too, since deleting the profile removes its credentials directory anyway.
+    for (const e of Providers.entries) {
+      const provider = yield* Providers.loadConfigured(e, profile)
+      if (Option.isNone(provider)) continue
+      yield* provider.value.auth.logout(profile).pipe(
+        Effect.catchAll((error) =>
+          Output.warning(`Logging out of ${provider.value.title} (profile ${profile}) failed, deleting the profile anyway: ${messageOf(error)}`)
+        )
+      )
     }
     yield* store.deleteProfile(profile)
     yield* Output.note(`Deleted profile ${profile}.`)
