@@ -97,14 +97,16 @@ describe("configure --method oauth --no-browser on a terminal", () => {
   it("login --no-browser: a grant revoked at Cloudflare is replaced through the pasted redirect URL", async () => {
     const old = JSON.parse(fs.readFileSync(credentialsFile("nb"), "utf8")).refresh
     cf.revokeRefreshToken(old)
-    const { p, redirect } = await startNoBrowser(["login", "--profile", "nb", "--no-browser"], async (p) => {
-      // Re-authenticating asks for the permissions again (the provider's choice); the default is kept.
-      await p.waitFor("Which permissions should Alchemy ask for?")
-      p.keys("Enter")
-    })
+    // The profile's permissions (narrowed here by hand) are asked for again as they are: login asks nothing.
+    const config = readConfig(box.home)
+    config.profiles.nb.cloudflare.scopes = ["account:read", "user:read"]
+    fs.writeFileSync(path.join(box.home, "config.json"), JSON.stringify(config))
+    const { p, redirect } = await startNoBrowser(["login", "--profile", "nb", "--no-browser"])
     paste(p, redirect.toString())
     assert.strictEqual(await p.exitCode(), 0, p.screen())
     assert.include(p.screen(), "Profile: nb")
+    assert.notInclude(p.screen(), "Which permissions")
+    assert.deepStrictEqual(JSON.parse(fs.readFileSync(credentialsFile("nb"), "utf8")).scopes, ["account:read", "user:read"])
     const fresh = JSON.parse(fs.readFileSync(credentialsFile("nb"), "utf8")).refresh
     assert.notStrictEqual(fresh, old)
     assert.strictEqual(cf.refreshTokenStatus(fresh), "active")

@@ -160,10 +160,12 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
       })
     })
 
-  const chooseScopes = (input: ConfigureInput, previous: ReadonlyArray<string> | undefined) =>
+  const chooseScopes = (input: ConfigureInput, previous: ReadonlyArray<string> | undefined, reuse: boolean) =>
     Effect.gen(function*() {
       const given = input.values.scopes
       if (given !== undefined && given.trim() !== "") return yield* CloudflareOAuth.parseScopes(given)
+      // Signing in again (login) keeps the profile's permissions; `configure` or `--scopes` changes them.
+      if (reuse && previous !== undefined && previous.length > 0) return previous
       const interaction = yield* Interaction
       if (!interaction.interactive) return previous ?? CloudflareOAuth.defaultScopes
       const choice = yield* interaction.select({
@@ -204,7 +206,12 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
     })
 
   /** Collect and verify; nothing is written here. */
-  const collect = (method: Method, input: ConfigureInput, previousScopes: ReadonlyArray<string> | undefined) =>
+  const collect = (
+    method: Method,
+    input: ConfigureInput,
+    previousScopes: ReadonlyArray<string> | undefined,
+    reuseScopes = false
+  ) =>
     Effect.gen(function*() {
       const interaction = yield* Interaction
       const api = yield* CloudflareApi
@@ -235,7 +242,7 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
               flag: "--method api-token with --api-token-stdin / --api-token-env <VARIABLE> (or set CLOUDFLARE_API_TOKEN), or run it in a terminal"
             })
           }
-          const scopes = yield* chooseScopes(input, previousScopes)
+          const scopes = yield* chooseScopes(input, previousScopes, reuseScopes)
           return yield* CloudflareOAuth.login({
             scopes,
             noBrowser: input.noBrowser,
@@ -319,7 +326,7 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
         }
       }
       // Re-authenticate with the configured method, keeping the stored account as the preference.
-      const stored = yield* collect(entry.method, { ...input, method: entry.method }, entry.scopes)
+      const stored = yield* collect(entry.method, { ...input, method: entry.method }, entry.scopes, true)
       const account = yield* chooseAccount(input.profile, input, stored, entry)
       return yield* save(input.profile, entry.method, stored, account)
     })
