@@ -88,4 +88,15 @@ export default stack\n`
     assert.include(flagged.stdout, "TOKEN=app app")
     fs.rmSync(dir, { recursive: true, force: true })
   })
+
+  it("a resource naming its own profile gets that profile's credentials; the rest of the stack keeps its own", async () => {
+    const file = path.join(path.dirname(new URL(import.meta.url).pathname), "fixtures", "resource-profile.run.ts")
+    const env = { EXPECT_flagged: tokens.flagged!, EXPECT_cfvar: tokens.cfvar!, EXPECT_default: tokens.default! }
+    const flagged = await box.run(["deploy", file, "--profile", "flagged"], { env })
+    assert.strictEqual(flagged.code, 0, flagged.stderr)
+    assert.include(flagged.stdout, "app=flagged worker=cfvar")
+    const plain = await box.run(["deploy", file], { env })
+    assert.strictEqual(plain.code, 0, plain.stderr)
+    assert.include(plain.stdout, "app=default worker=cfvar")
+  })
 })

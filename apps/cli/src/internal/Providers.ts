@@ -26,6 +26,11 @@ export interface Provider {
    * from the app's `profile` and the command's `--profile`.
    */
   readonly credentials: (options: { readonly app?: string | undefined; readonly flag?: string | undefined }) => Layer.Layer<any, unknown, Core>
+  /**
+   * What the provider's own layers need beyond core (its API client, its resolver), given to stack programs too, so
+   * a resource can name its own profile: `Effect.provide(resource, CloudflareCredentials.fromProfile("prod"))`.
+   */
+  readonly services: Layer.Layer<any, never, Core>
 }
 
 export interface Entry {

@@ -62,7 +62,7 @@ export const runStack = (
           for (const [k, v] of Object.entries(vars)) env[k] = Redacted.value(v)
         }
       }
-      layers.push(provider.credentials({ app: stack.profile, flag: Option.getOrUndefined(flags.profile) }))
+      layers.push(provider.credentials({ app: stack.profile, flag: Option.getOrUndefined(flags.profile) }), provider.services)
     }
     const info: StackInfo = { name: stack.name, phase, stage, profiles }
     yield* Output.note(

@@ -35,7 +35,8 @@ export const provider: Provider = {
   id: "aws",
   title: "AWS",
   auth,
-  credentials: (options) => AwsCredentials.layer(options).pipe(Layer.provide(AwsResolver.layer))
+  credentials: (options) => AwsCredentials.layer(options).pipe(Layer.provide(AwsResolver.layer)),
+  services: AwsResolver.layer
 }
 
 /** `alchemy aws credential-process`: Version 1 JSON for the selected profile (or the raw environment keys). */

@@ -11,5 +11,6 @@ export const provider: Provider = {
   id: "cloudflare",
   title: "Cloudflare",
   auth: adapt(CloudflareProvider.provider, api),
-  credentials: (options) => CloudflareCredentials.layer(options).pipe(Layer.provide(api))
+  credentials: (options) => CloudflareCredentials.layer(options).pipe(Layer.provide(api)),
+  services: api
 }
