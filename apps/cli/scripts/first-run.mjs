@@ -105,6 +105,8 @@ try {
 }
 console.log(
   failures === 0
-    ? `\n${bold("Done.")} Try it yourself: \`pnpm emulator\` in one shell, the printed exports and \`pnpm alchemy --help\` in another.`
-    : `\n${failures} step(s) failed (the last one is expected to report a logged-out profile).`
+    ? `\n${bold("Done.")} Try it by hand: \`npx -y pnpm@10.34.8 emulator\` in one shell prints the variables to export;` +
+      ` then \`node apps/cli/dist/alchemy.mjs --help\` in another.`
+    : `\n${failures} step(s) failed.`
 )
+process.exitCode = failures === 0 ? 0 : 1
