@@ -38,7 +38,8 @@ import {
   CloudflareInputError,
   type CloudflareOAuthError
 } from "./CloudflareErrors.js"
-import { Entry, type Method, providerId, type StoredCredentials } from "./CloudflareProfile.js"
+import { Entry, type Method, providerId } from "./CloudflareProfile.js"
+import { credentialOf } from "./internal/credential.js"
 import * as Policy from "./internal/policy.js"
 
 /**
@@ -140,13 +141,6 @@ export interface Options {
 
 /** What building the service from a profile needs. */
 export type ProfileRequirements = ProfileStore | CredentialStore | CredentialRefresher | CloudflareApi
-
-const credentialOf = (stored: StoredCredentials): Credential =>
-  stored.type === "oauth"
-    ? { _tag: "Bearer", token: stored.access }
-    : stored.type === "api-token"
-    ? { _tag: "Bearer", token: stored.apiToken }
-    : { _tag: "GlobalKey", key: stored.apiKey, email: stored.email }
 
 const emitWarnings = (warnings: ReadonlyArray<string>) =>
   Effect.flatMap(Effect.serviceOption(Interaction), (interaction) =>

@@ -17,14 +17,15 @@ import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import type { AccountId } from "./AccountId.js"
+import { isAccountId } from "./AccountId.js"
 import * as CloudflareAccounts from "./CloudflareAccounts.js"
-import { CloudflareApi, type Credential } from "./CloudflareApi.js"
+import { CloudflareApi } from "./CloudflareApi.js"
 import * as CloudflareCredentials from "./CloudflareCredentials.js"
 import * as CloudflareEndpoints from "./CloudflareEndpoints.js"
 import { CloudflareApiError, CloudflareInputError } from "./CloudflareErrors.js"
 import * as CloudflareOAuth from "./CloudflareOAuth.js"
 import { Entry, type Method, providerId, type StoredCredentials, StoredCredentials as StoredSchema } from "./CloudflareProfile.js"
+import { credentialOf } from "./internal/credential.js"
 import * as Policy from "./internal/policy.js"
 
 /**
@@ -72,21 +73,12 @@ export interface Options {
   readonly loginTimeout?: Duration.DurationInput | undefined
 }
 
-const credentialOf = (stored: StoredCredentials): Credential =>
-  stored.type === "oauth"
-    ? { _tag: "Bearer", token: stored.access }
-    : stored.type === "api-token"
-    ? { _tag: "Bearer", token: stored.apiToken }
-    : { _tag: "GlobalKey", key: stored.apiKey, email: stored.email }
-
 const isMethod = (s: string): s is Method => methods.some((m) => m.id === s)
 
 interface AccountView {
   readonly id: string
   readonly name: string | undefined
 }
-
-const sourceText = (method: Method) => method
 
 const describeWith = (
   profile: ProfileName,
@@ -119,8 +111,8 @@ const describeWith = (
     json.accountId = account.id
     json.accountName = account.name ?? null
   }
-  lines.push({ label: "source", value: sourceText(method) })
-  json.source = sourceText(method)
+  lines.push({ label: "source", value: method })
+  json.source = method
   return { provider: providerId, title: "Cloudflare", method, lines, warnings: [...warnings], json }
 }
 
@@ -190,10 +182,12 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
   const verifyToken = (token: Redacted.Redacted<string>, accountId: string | undefined) =>
     Effect.gen(function*() {
       const api = yield* CloudflareApi
+      // An account API token verifies only at its account's endpoint.
+      const account = isAccountId(accountId) ? accountId : undefined
       const status = yield* api.verifyToken(token).pipe(
         Effect.catchIf(
-          (e) => e.reason === "Credentials" && accountId !== undefined && /^[0-9a-f]{32}$/.test(accountId),
-          (e) => api.verifyToken(token, accountId as AccountId).pipe(Effect.mapError(() => e))
+          (e) => e.reason === "Credentials" && account !== undefined,
+          (e) => api.verifyToken(token, account).pipe(Effect.mapError(() => e))
         )
       )
       if (status.status !== "active") {
@@ -319,7 +313,7 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
             input.profile,
             entry.method,
             current.value,
-            entry.metadata ?? undefined,
+            entry.metadata,
             [],
             Date.now()
           )
