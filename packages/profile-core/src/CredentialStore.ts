@@ -17,7 +17,7 @@ import type * as Schema from "effect/Schema"
 import type { AlchemyHome } from "./AlchemyHome.js"
 import { decodeCredentialsText, parseOptions } from "./ConfigFile.js"
 import type { CredentialsError, LockTimeout } from "./Errors.js"
-import { type FileLock, LockIoError } from "./FileLock.js"
+import type { FileLock } from "./FileLock.js"
 import { describeParseError } from "./internal/decode.js"
 import * as Home from "./internal/home.js"
 import { ensureMigratedAsConfigError } from "./Migration.js"
@@ -133,14 +133,11 @@ export const make: Effect.Effect<
     })
 
   const withFileLock = <A, E, R>(profile: string, provider: string, effect: Effect.Effect<A, E, R>) =>
-    files.ensureDirs([paths.root, paths.locks]).pipe(
-      Effect.mapError((io) => home.credentialsError(profile, provider, io.reason, io.detail)),
-      Effect.zipRight(home.lock.withLockOrIoError(paths.credentialsLock(profile, provider), effect)),
-      Effect.catchIf(
-        (e): e is LockIoError => e instanceof LockIoError,
-        (e) => Effect.fail(Home.lockIoToCredentials(home, profile, provider, e))
-      )
-    ) as Effect.Effect<A, E | CredentialsError | LockTimeout, R>
+    home.withLock(
+      paths.credentialsLock(profile, provider),
+      (io) => home.credentialsError(profile, provider, io.reason, io.detail),
+      effect
+    )
 
   const service: CredentialStore.Service = {
     read: (profile, provider, schema) =>

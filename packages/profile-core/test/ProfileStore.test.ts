@@ -233,3 +233,34 @@ describe("hostile profile names are rejected before touching disk", () => {
     })
   }
 })
+
+describe("a lock that cannot be created", () => {
+  it.live("is a typed error naming the lock, for config.json and for credentials; nothing is written", () => {
+    const home = makeHome()
+    // `locks` is a file, so the lock directory inside it cannot be made (ENOTDIR), whoever runs the test.
+    fs.writeFileSync(path.join(home, "locks"), "")
+    const tree = listTree(home)
+    return inHome(home, Effect.gen(function*() {
+      const config = yield* Effect.flip(
+        Effect.flatMap(ProfileStore, (store) => store.putProvider(prod, "cloudflare", Cloudflare, { method: "oauth" }))
+      )
+      assert.instanceOf(config, ConfigError)
+      assert.strictEqual(config.reason, "WriteFailed")
+      assert.include(config.message, path.join(home, "locks/config.lock"))
+      const credentials = yield* Effect.flip(
+        Effect.flatMap(CredentialStore, (store) =>
+          store.write(prod, "cloudflare", Oauth, {
+            type: "oauth" as const,
+            access: Redacted.make("supersecret-1234"),
+            refresh: Redacted.make("refresh"),
+            expires: 0
+          }))
+      )
+      assert.instanceOf(credentials, CredentialsError)
+      assert.strictEqual(credentials.reason, "WriteFailed")
+      assert.include(credentials.message, path.join(home, "locks/credentials.prod.cloudflare.lock"))
+      assert.notInclude(credentials.message, "supersecret")
+      assert.deepStrictEqual(listTree(home), tree)
+    }))
+  })
+})

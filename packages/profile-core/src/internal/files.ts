@@ -44,10 +44,13 @@ export const isNotFound = (error: PlatformError.PlatformError): boolean =>
 
 const readOnlyCodes = new Set(["EROFS", "EACCES", "EPERM"])
 
+/** `EROFS`, `EACCES`, `EPERM`: the home cannot be written by us, as opposed to a failed write. @internal */
+export const isReadOnlyCode = (code: string | undefined): boolean => readOnlyCodes.has(code ?? "")
+
 /** @internal */
 export const writeFailure = (error: PlatformError.PlatformError): IoFailure => ({
   _tag: "IoFailure",
-  reason: readOnlyCodes.has(codeOf(error) ?? "") || (error._tag === "SystemError" && error.reason === "PermissionDenied")
+  reason: isReadOnlyCode(codeOf(error)) || (error._tag === "SystemError" && error.reason === "PermissionDenied")
     ? "ReadOnly"
     : "WriteFailed",
   detail: describe(error)

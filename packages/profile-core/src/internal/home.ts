@@ -19,7 +19,6 @@ import * as Files from "./files.js"
 export interface Home {
   readonly paths: Paths
   readonly files: Files.Files
-  readonly lock: FileLock["Type"]
   readonly configError: (reason: ConfigError["reason"], detail: string, path?: string) => ConfigError
   /** The current config (missing file = empty). Broken file = `ConfigError`, file untouched. */
   readonly readConfig: Effect.Effect<ConfigFile, ConfigError>
@@ -28,6 +27,12 @@ export interface Home {
   readonly withConfigLock: <A, E, R>(
     effect: Effect.Effect<A, E, R>
   ) => Effect.Effect<A, E | ConfigError | LockTimeout, R>
+  /** Make the lock dir, then run `effect` holding the lock `lockPath`; file-system failures go to `onIoFailure`. */
+  readonly withLock: <A, E, R, E2>(
+    lockPath: string,
+    onIoFailure: (io: Files.IoFailure) => E2,
+    effect: Effect.Effect<A, E, R>
+  ) => Effect.Effect<A, E | E2 | LockTimeout, R>
   readonly credentialsError: (
     profile: string,
     provider: string,
@@ -66,22 +71,22 @@ export const make: Effect.Effect<Home, never, AlchemyHome | FileLock | FileSyste
         Effect.mapError((io) => configError(io.reason, io.detail))
       )
 
-    const withConfigLock = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-      readConfig.pipe(
-        Effect.zipRight(files.ensureDirs([paths.root, paths.locks])),
-        Effect.mapError((e) => e instanceof ConfigError ? e : configError(e.reason, e.detail)),
-        Effect.zipRight(lock.withLockOrIoError(paths.configLock, effect)),
+    const withLock = <A, E, R, E2>(
+      lockPath: string,
+      onIoFailure: (io: Files.IoFailure) => E2,
+      effect: Effect.Effect<A, E, R>
+    ) =>
+      files.ensureDirs([paths.root, paths.locks]).pipe(
+        Effect.mapError(onIoFailure),
+        Effect.zipRight(lock.withLockOrIoError(lockPath, effect)),
         Effect.catchIf(
           (e): e is LockIoError => e instanceof LockIoError,
-          (e) => Effect.fail(lockIoToConfig(e))
+          (e) => Effect.fail(onIoFailure(lockIoFailure(e)))
         )
-      ) as Effect.Effect<A, E | ConfigError | LockTimeout, R>
+      ) as Effect.Effect<A, E | E2 | LockTimeout, R>
 
-    const lockIoToConfig = (e: LockIoError) =>
-      configError(
-        e.code === "EACCES" || e.code === "EROFS" || e.code === "EPERM" ? "ReadOnly" : "WriteFailed",
-        `cannot create the lock ${e.path} (${e.code})`
-      )
+    const withConfigLock = <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+      Effect.zipRight(readConfig, withLock(paths.configLock, (io) => configError(io.reason, io.detail), effect))
 
     const credentialsError = (
       profile: string,
@@ -99,14 +104,22 @@ export const make: Effect.Effect<Home, never, AlchemyHome | FileLock | FileSyste
           } (validate with decodeProfileName first)`
         )
 
-    return { paths, files, lock, configError, readConfig, writeConfig, withConfigLock, credentialsError, checkNames }
+    return {
+      paths,
+      files,
+      configError,
+      readConfig,
+      writeConfig,
+      withConfigLock,
+      withLock,
+      credentialsError,
+      checkNames
+    }
   })
 
-/** @internal */
-export const lockIoToCredentials = (home: Home, profile: string, provider: string, e: LockIoError) =>
-  home.credentialsError(
-    profile,
-    provider,
-    e.code === "EACCES" || e.code === "EROFS" || e.code === "EPERM" ? "ReadOnly" : "WriteFailed",
-    `cannot create the lock ${e.path} (${e.code})`
-  )
+/** A lock that could not be created, for reasons other than another holder (read-only home, ...). */
+const lockIoFailure = (e: LockIoError): Files.IoFailure => ({
+  _tag: "IoFailure",
+  reason: Files.isReadOnlyCode(e.code) ? "ReadOnly" : "WriteFailed",
+  detail: `cannot create the lock ${e.path} (${e.code})`
+})
