@@ -133,6 +133,35 @@ describe("CredentialRefresher", () => {
     }))
   })
 
+  it.effect("delete removes the file and the cached value; deleting again reports false", () => {
+    const { file, run } = setup(oauth("stored", 60 * MINUTE))
+    return run(Effect.gen(function*() {
+      const refresher = yield* CredentialRefresher
+      const store = yield* CredentialStore
+      const p = policy(() => Effect.fail(new RefreshRejected()))
+      assert.strictEqual(Redacted.value((yield* refresher.getValid(p)).access), "stored")
+      assert.isTrue(yield* store.delete(prod, "cloudflare"))
+      assert.isFalse(fs.existsSync(file))
+      assert.instanceOf(yield* Effect.flip(refresher.getValid(p)), NeedsLogin)
+      assert.isFalse(yield* store.delete(prod, "cloudflare"))
+    }))
+  })
+
+  it.effect("invalidate makes the next call read the file again", () => {
+    const { file, run } = setup(oauth("first", 60 * MINUTE))
+    return run(Effect.gen(function*() {
+      const refresher = yield* CredentialRefresher
+      const p = policy(() => Effect.fail(new RefreshRejected()))
+      assert.strictEqual(Redacted.value((yield* refresher.getValid(p)).access), "first")
+      // Another process wrote new credentials: the cache does not know until invalidated.
+      const written = JSON.parse(fs.readFileSync(file, "utf8"))
+      fs.writeFileSync(file, JSON.stringify({ ...written, access: "from-elsewhere" }))
+      assert.strictEqual(Redacted.value((yield* refresher.getValid(p)).access), "first")
+      yield* refresher.invalidate(prod, "cloudflare")
+      assert.strictEqual(Redacted.value((yield* refresher.getValid(p)).access), "from-elsewhere")
+    }))
+  })
+
   it.effect("a failed refresh reaches every waiting caller, leaves the file alone, and is retried next time", () => {
     const { file, run } = setup(oauth("old", 0))
     let attempts = 0
