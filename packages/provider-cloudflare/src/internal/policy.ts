@@ -20,6 +20,10 @@ import { type OAuthCredentials, providerId, StoredCredentials } from "../Cloudfl
 
 export const skew = Duration.minutes(5)
 
+/** Not within the skew of expiry; API tokens and keys never expire locally. */
+const isFresh = (credentials: StoredCredentials, nowMillis: number, skewMillis: number) =>
+  credentials.type !== "oauth" || credentials.expires - skewMillis > nowMillis
+
 const needsLogin = (profile: ProfileName, detail: string) => new NeedsLogin({ profile, provider: providerId, detail })
 
 const attempt = (
@@ -50,7 +54,7 @@ const refreshOAuth = (
       return yield* needsLogin(profile, "the refresh token was revoked or has expired")
     }
     const fresh = reread.value
-    if (fresh.expires - Duration.toMillis(skew) > Date.now()) return fresh
+    if (isFresh(fresh, Date.now(), Duration.toMillis(skew))) return fresh
     const second = yield* attempt(profile, fresh)
     if (second !== "invalid_grant") return second
     return yield* needsLogin(profile, "the refresh token was revoked or has expired")
@@ -67,6 +71,6 @@ export const policy = (profile: ProfileName): RefreshPolicy<
   provider: providerId,
   schema: StoredCredentials,
   skew,
-  isValid: (credentials, now) => credentials.type !== "oauth" || credentials.expires - now.skewMillis > now.nowMillis,
+  isValid: (credentials, now) => isFresh(credentials, now.nowMillis, now.skewMillis),
   refresh: (credentials) => credentials.type === "oauth" ? refreshOAuth(profile, credentials) : Effect.succeed(credentials)
 })
