@@ -153,6 +153,23 @@ describe("interop out", () => {
       assert.include(missing.stderr, "alchemy configure --profile nobody --provider aws")
     }))
 
+  it.live("the recursion guard stops a credential process nested too deep, even for a profile not in the chain", () =>
+    Effect.gen(function*() {
+      const deep = yield* Effect.promise(() =>
+        runFixture("credential-process.ts", ["stored"], { ALCHEMY_CREDENTIAL_PROCESS_DEPTH: "5" })
+      )
+      assert.strictEqual(deep.code, 1)
+      assert.strictEqual(deep.stdout, "")
+      assert.include(deep.stderr, "Credential loop for profile stored: 5 nested alchemy credential processes")
+      assert.include(deep.stderr, "ALCHEMY_CREDENTIAL_PROCESS_DEPTH")
+      // one level less is still allowed
+      const shallow = yield* Effect.promise(() =>
+        runFixture("credential-process.ts", ["stored"], { ALCHEMY_CREDENTIAL_PROCESS_DEPTH: "4" })
+      )
+      assert.strictEqual(shallow.code, 0, shallow.stderr)
+      assert.strictEqual(JSON.parse(shallow.stdout).AccessKeyId, storedKey.accessKeyId)
+    }))
+
   it.live("environment export: AWS_* with region; AWS_REGION overrides and is reported", () =>
     Effect.gen(function*() {
       const provider = yield* AwsAuthProvider

@@ -22,11 +22,26 @@ const inherited = () => {
   return { chain, depth: Number.isFinite(depth) ? depth : 0 }
 }
 
+/** Fail when this process is already too deep in nested credential processes. @internal */
+export const checkDepth = (profile: string): Effect.Effect<void, AwsError> =>
+  Effect.suspend(() => {
+    const { depth } = inherited()
+    return depth >= maxDepth
+      ? Effect.fail(
+        new AwsError({
+          reason: "CredentialProcessLoop",
+          profile,
+          detail: `${depth} nested alchemy credential processes (${depthVariable}); giving up`
+        })
+      )
+      : Effect.void
+  })
+
 /** Fail when `profile` is already being resolved by an ancestor process, or the chain is too deep. @internal */
 export const check = (profile: string): Effect.Effect<void, AwsError> =>
   Effect.suspend(() => {
     if (process.env[chainVariable] === undefined && process.env[depthVariable] === undefined) return Effect.void
-    const { chain, depth } = inherited()
+    const { chain } = inherited()
     if (chain.includes(profile)) {
       return Effect.fail(
         new AwsError({
@@ -36,16 +51,7 @@ export const check = (profile: string): Effect.Effect<void, AwsError> =>
         })
       )
     }
-    if (depth >= maxDepth) {
-      return Effect.fail(
-        new AwsError({
-          reason: "CredentialProcessLoop",
-          profile,
-          detail: `${depth} nested alchemy credential processes (${depthVariable}); giving up`
-        })
-      )
-    }
-    return Effect.void
+    return checkDepth(profile)
   })
 
 /**
@@ -77,18 +83,3 @@ export const around = <A>(profiles: ReadonlyArray<string>, run: () => Promise<A>
         else process.env[depthVariable] = saved.depth
       })
   )
-
-/** Fail when this process is already too deep in nested credential processes. @internal */
-export const checkDepth = (profile: string): Effect.Effect<void, AwsError> =>
-  Effect.suspend(() => {
-    const { depth } = inherited()
-    return depth >= maxDepth
-      ? Effect.fail(
-        new AwsError({
-          reason: "CredentialProcessLoop",
-          profile,
-          detail: `${depth} nested alchemy credential processes (${depthVariable}); giving up`
-        })
-      )
-      : Effect.void
-  })
