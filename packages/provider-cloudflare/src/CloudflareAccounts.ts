@@ -8,6 +8,7 @@ import type { ValueSource } from "@alchemy/profile-core/AuthProvider"
 import { NonInteractive } from "@alchemy/profile-core/Errors"
 import { Interaction } from "@alchemy/profile-core/Interaction"
 import type { ProfileName } from "@alchemy/profile-core/ProfileName"
+import { redact } from "@alchemy/profile-core/Redaction"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import { type Account, type AccountId, isAccountId } from "./AccountId.js"
@@ -60,10 +61,21 @@ export interface Resolved {
 export const listing = (accounts: ReadonlyArray<Account>): ReadonlyArray<string> =>
   accounts.map((a) => `${a.name}: ${a.id}`)
 
+/**
+ * An invalid value is shown redacted, with its length: a token pasted into `CLOUDFLARE_ACCOUNT_ID` by mistake must
+ * not reach a terminal or a CI log through this error.
+ */
 const validate = (value: string, source: string) =>
   isAccountId(value.trim())
     ? Effect.succeed(value.trim() as AccountId)
-    : Effect.fail(new CloudflareAccountError({ reason: "InvalidAccountId", accountId: value.slice(0, 80), source, available: [] }))
+    : Effect.fail(
+      new CloudflareAccountError({
+        reason: "InvalidAccountId",
+        accountId: `${redact(value.trim())} (${value.trim().length} characters)`,
+        source,
+        available: []
+      })
+    )
 
 /**
  * Choose the account.

@@ -93,6 +93,7 @@ export class CloudflareOAuthError extends Schema.TaggedError<CloudflareOAuthErro
  */
 export class CloudflareAccountError extends Schema.TaggedError<CloudflareAccountError>()("CloudflareAccountError", {
   reason: Schema.Literal("InvalidAccountId", "NotAccessible", "NoAccounts"),
+  /** The id; for `InvalidAccountId` only its first characters and its length (it may be a misplaced secret). */
   accountId: Schema.optional(Schema.String),
   source: Schema.String,
   available: Schema.Array(Schema.String)
@@ -101,7 +102,7 @@ export class CloudflareAccountError extends Schema.TaggedError<CloudflareAccount
     const listing = this.available.length === 0 ? "" : `; accounts available: ${this.available.join(", ")}`
     switch (this.reason) {
       case "InvalidAccountId":
-        return `Invalid Cloudflare account id ${JSON.stringify(this.accountId ?? "")} from ${this.source}: an account id is 32 lowercase hexadecimal characters${listing}`
+        return `Invalid Cloudflare account id ${this.accountId ?? ""} from ${this.source}: an account id is 32 lowercase hexadecimal characters${listing}`
       case "NotAccessible":
         return `Cloudflare account ${this.accountId ?? ""} (from ${this.source}) is not reachable with these credentials${listing}`
       case "NoAccounts":

@@ -179,6 +179,14 @@ describe("which account (DESIGN §4)", () => {
       // an invalid CLOUDFLARE_ACCOUNT_ID
       const invalid = failureOf(yield* Effect.exit(resolve({ flag: "flag" }, { CLOUDFLARE_ACCOUNT_ID: "nope" })))
       assert.strictEqual(invalid.reason, "InvalidAccountId")
+
+      // an API token put in CLOUDFLARE_ACCOUNT_ID by mistake is named, never printed
+      const misplaced = emu.addApiToken()
+      const leaked = failureOf(yield* Effect.exit(resolve({ flag: "flag" }, { CLOUDFLARE_ACCOUNT_ID: misplaced })))
+      assert.strictEqual(leaked.reason, "InvalidAccountId")
+      assert.include(leaked.message, "CLOUDFLARE_ACCOUNT_ID")
+      assert.include(leaked.message, `${misplaced.slice(0, 4)}****`)
+      assertNoSecrets([leaked, leaked.message], [misplaced])
     }))
 
   it.scopedLive("nothing stored and one account: the only account", () =>
