@@ -31,13 +31,16 @@ import {
   type AwsProviderEntry,
   AwsProviderEntry as AwsProviderEntrySchema,
   providerId,
+  type SessionCredentials,
   SsoFile,
   type SsoSettings
 } from "./AwsConfig.js"
+import { environmentCredentials, profileVariable } from "./AwsCredentials.js"
 import { AwsError } from "./AwsError.js"
 import { assumeRole, type AwsResolved, AwsResolver, callerIdentity, regionFor } from "./AwsResolver.js"
 import * as AwsSso from "./AwsSso.js"
 import * as Interop from "./CredentialProcess.js"
+import type { PlainCredentials } from "./internal/sdk.js"
 
 /** The methods, in the order a picker shows them. @since 0.1.0 */
 export const methods: ReadonlyArray<AuthMethod & { readonly id: AwsMethod }> = [
@@ -172,17 +175,7 @@ export const make: Effect.Effect<
       const settings: SsoSettings = { startUrl, region: ssoRegion, accountId, roleName }
       const roleCredentials = yield* AwsSso.getRoleCredentials(profile, settings, token.accessToken)
       const identity = yield* callerIdentity(profile, roleCredentials, region)
-      yield* writeKeeping(profile, SsoFile, {
-        type: "sso",
-        accessToken: token.accessToken,
-        ...(token.refreshToken !== undefined ? { refreshToken: token.refreshToken } : {}),
-        expiresAt: token.expiresAt,
-        clientId: registration.clientId,
-        clientSecret: registration.clientSecret,
-        registrationExpiresAt: registration.expiresAt,
-        registrationGrant: registration.grant,
-        roleCredentials
-      })
+      yield* writeKeeping(profile, SsoFile, ssoFile(registration, token, roleCredentials))
       yield* save(profile, {
         ...previous,
         method: "sso",
@@ -261,17 +254,7 @@ export const make: Effect.Effect<
       const profile = input.profile
       const { registration, token } = yield* ssoSignIn(profile, input, settings)
       const roleCredentials = yield* AwsSso.getRoleCredentials(profile, settings, token.accessToken)
-      yield* writeKeeping(profile, SsoFile, {
-        type: "sso",
-        accessToken: token.accessToken,
-        ...(token.refreshToken !== undefined ? { refreshToken: token.refreshToken } : {}),
-        expiresAt: token.expiresAt,
-        clientId: registration.clientId,
-        clientSecret: registration.clientSecret,
-        registrationExpiresAt: registration.expiresAt,
-        registrationGrant: registration.grant,
-        roleCredentials
-      })
+      yield* writeKeeping(profile, SsoFile, ssoFile(registration, token, roleCredentials))
       yield* resolver.forget(profile)
     })
 
@@ -329,9 +312,9 @@ export const make: Effect.Effect<
         ...(mfaSerial !== undefined ? { mfaSerial } : {})
       }
       let file: AssumeRoleFile = { type: "assume-role" }
-      let source: { accessKeyId: string; secretAccessKey: Redacted.Redacted<string>; sessionToken?: Redacted.Redacted<string> | undefined }
+      let source: PlainCredentials
       if (sourceProfile !== undefined) {
-        const name = yield* decodeSource(sourceProfile)
+        const name = yield* decodeProfileName(sourceProfile)
         source = yield* resolver.resolve(name, { chain: [profile] })
       } else {
         const accessKeyId = yield* ask(input, "aws-access-key-id", "Source access key id")
@@ -375,8 +358,6 @@ export const make: Effect.Effect<
       yield* credentials.delete(profile, providerId)
       yield* save(profile, { ...entry, metadata: { id: identity.account, name: identity.arn } })
     })
-
-  const decodeSource = (name: string) => decodeProfileName(name)
 
   // ---- port --------------------------------------------------------------------------------------------------
 
@@ -482,8 +463,8 @@ export const make: Effect.Effect<
     id: providerId,
     title: "AWS",
     methods,
-    environmentCredentials: [["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]],
-    profileVariable: "ALCHEMY_AWS_PROFILE",
+    environmentCredentials,
+    profileVariable,
     isConfigured,
     configure,
     login,
@@ -492,6 +473,23 @@ export const make: Effect.Effect<
     environment
   }
   return provider
+})
+
+/** The SSO credentials file of a fresh sign-in. */
+const ssoFile = (
+  registration: AwsSso.Registration,
+  token: AwsSso.SsoToken,
+  roleCredentials: SessionCredentials
+): SsoFile => ({
+  type: "sso",
+  accessToken: token.accessToken,
+  ...(token.refreshToken !== undefined ? { refreshToken: token.refreshToken } : {}),
+  expiresAt: token.expiresAt,
+  clientId: registration.clientId,
+  clientSecret: registration.clientSecret,
+  registrationExpiresAt: registration.expiresAt,
+  registrationGrant: registration.grant,
+  roleCredentials
 })
 
 const withoutMethodSettings = (entry: Partial<AwsProviderEntry> | undefined): Partial<AwsProviderEntry> => {
