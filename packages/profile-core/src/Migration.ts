@@ -2,8 +2,8 @@
  * Migration of the single-file layout (`<home>/profiles.json`, keyed by profile name, secrets inline under each
  * provider's `credentials`) into `config.json` + `credentials/<profile>/<provider>.json`.
  *
- * - runs on first use of the stores (once per process and home; the check is one `stat` when there is nothing
- *   to migrate), under the config lock, so concurrent processes migrate once;
+ * - runs on first use of the stores (once per process and home; the check is one failed `open` when there is
+ *   nothing to migrate), under the config lock, so concurrent processes migrate once;
  * - never overwrites: an entry already in `config.json`, or a credentials file that already exists, wins;
  * - keeps every field it does not understand (in the entry it moves, or in the backup);
  * - the original is renamed to `profiles.json.bak-<timestamp>` (mode 0600: it holds secrets), which also makes
@@ -152,11 +152,7 @@ export const migrateWith = (home: Home.Home): Effect.Effect<MigrationResult, Con
         })
     }))
   )
-  return files.exists(paths.legacy).pipe(
-    Effect.mapError((io) => legacyError(io.reason, io.detail)),
-    Effect.flatMap((exists) => exists ? precheck : Effect.succeed(false)),
-    Effect.flatMap((present) => present ? home.withConfigLock(run) : Effect.succeed(nothing))
-  )
+  return Effect.flatMap(precheck, (present) => present ? home.withConfigLock(run) : Effect.succeed(nothing))
 }
 
 const isValidMetadata = (u: unknown) => isRecord(u) && typeof u.id === "string" && typeof u.name === "string"
