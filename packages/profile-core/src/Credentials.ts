@@ -10,6 +10,7 @@
  *
  * @since 0.1.0
  */
+import type * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
@@ -84,10 +85,11 @@ export const make: Effect.Effect<CredentialRefresher.Service, never, CredentialS
       detail: "no stored credentials"
     })
 
+  const validAt = <A>(policy: RefreshPolicy<A, any, any, any>, value: A, clock: Clock.Clock) =>
+    policy.isValid(value, { nowMillis: clock.unsafeCurrentTimeMillis(), skewMillis: skewOf(policy) })
+
   const isValidNow = <A>(policy: RefreshPolicy<A, any, any, any>, value: A) =>
-    Effect.clockWith((clock) =>
-      Effect.sync(() => policy.isValid(value, { nowMillis: clock.unsafeCurrentTimeMillis(), skewMillis: skewOf(policy) }))
-    )
+    Effect.clockWith((clock) => Effect.sync(() => validAt(policy, value, clock)))
 
   const slow = <A, I, E, R>(policy: RefreshPolicy<A, I, E, R>, key: string) => {
     const read = internal
@@ -143,13 +145,7 @@ export const make: Effect.Effect<CredentialRefresher.Service, never, CredentialS
     Effect.clockWith((clock) => {
       const key = cacheKey(policy.profile, policy.provider)
       const cached = cache.get(key) as A | undefined
-      if (
-        cached !== undefined &&
-        policy.isValid(cached, { nowMillis: clock.unsafeCurrentTimeMillis(), skewMillis: skewOf(policy) })
-      ) {
-        return Effect.succeed(cached)
-      }
-      return shared(policy, key)
+      return cached !== undefined && validAt(policy, cached, clock) ? Effect.succeed(cached) : shared(policy, key)
     })
 
   return {
