@@ -3,13 +3,14 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as path from "node:path"
 import { CredentialStore } from "../src/CredentialStore.js"
 import { ConfigError } from "../src/Errors.js"
 import { migrate } from "../src/Migration.js"
 import { unsafeMakeProfileName } from "../src/ProfileName.js"
 import { ProfileStore } from "../src/ProfileStore.js"
-import { layerAt, listTree, makeHome, packageDir } from "./support.js"
+import { layerAt, listTree, makeHome, packageDir, spawnWorker } from "./support.js"
 
 const fixture = path.join(packageDir, "test/fixtures/legacy/profiles.json")
 const Any = Schema.Record({ key: Schema.String, value: Schema.Unknown })
@@ -102,5 +103,22 @@ describe("Migration from profiles.json", () => {
       assert.notInclude(error.message, "legacy-sec")
       assert.deepStrictEqual(listTree(home), before)
     }).pipe(Effect.provide(layerAt(home)))
+  })
+
+  it("6 processes starting at the same moment on a legacy home migrate it once", async () => {
+    const home = homeWithLegacy()
+    const go = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "alchemy-core-go-")), "go")
+    const workers = Array.from({ length: 6 }, () => spawnWorker(["list", home, go]))
+    await Promise.all(workers.map((w) => w.waitForLine((l) => l === "ready")))
+    fs.writeFileSync(go, "")
+    for (const exit of await Promise.all(workers.map((w) => w.exited))) assert.strictEqual(exit.code, 0, exit.stderr)
+    for (const worker of workers) assert.deepStrictEqual(JSON.parse(worker.lines.at(-1)!), ["ci", "default", "prod"])
+    assert.strictEqual(fs.readdirSync(home).filter((f) => f.startsWith("profiles.json")).length, 1)
+    assert.isFalse(fs.existsSync(path.join(home, "profiles.json")))
+    const legacy = JSON.parse(fs.readFileSync(fixture, "utf8"))
+    assert.deepStrictEqual(
+      JSON.parse(fs.readFileSync(path.join(home, "credentials/prod/aws.json"), "utf8")),
+      legacy.prod.aws.credentials
+    )
   })
 })
