@@ -1,3 +1,5 @@
+import * as Http from "node:http"
+import type { AddressInfo } from "node:net"
 import { assert, describe, it } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -58,14 +60,33 @@ describe("CloudflareApi", () => {
       assert.match(wrongAccount.message, /CLOUDFLARE_ACCOUNT_ID/)
     }))
 
-  it.scopedLive("a reply that is not an envelope is a typed InvalidReply error", () =>
+  it.scopedLive("a reply that is not an envelope, or a result of the wrong shape, is a typed InvalidReply error", () =>
     Effect.gen(function*() {
       const emu = yield* emulator()
       const home = yield* tempHome
-      // The OAuth origin root is HTML, not API JSON.
-      const { layer: live } = layer(home, envFor(emu, home, { CLOUDFLARE_BASE_URL: `${emu.url}/oauth2` }))
-      const api = yield* Effect.provide(CloudflareApi, live)
-      const error = failureOf(yield* Effect.exit(api.user({ _tag: "Bearer", token: Redacted.make("x-0123456789") })))
-      assert.oneOf(error.reason, ["InvalidReply", "Request"])
+      // Something that is not the Cloudflare API at CLOUDFLARE_BASE_URL: an HTML page, then a wrong result.
+      const server = Http.createServer((req, res) => {
+        if (req.url?.startsWith("/html/")) {
+          res.writeHead(200, { "content-type": "text/html" })
+          res.end("<!doctype html><title>Sign in</title>")
+        } else {
+          res.writeHead(200, { "content-type": "application/json" })
+          res.end(JSON.stringify({ success: true, errors: [], result: { nope: 1 } }))
+        }
+      })
+      yield* Effect.acquireRelease(
+        Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+        () => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+      )
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const credential = { _tag: "Bearer", token: Redacted.make("x-0123456789") } as const
+      for (const [path, detail] of [["/html", /not a Cloudflare API JSON envelope/], ["/shape", /expected shape/]] as const) {
+        const { layer: live } = layer(home, envFor(emu, home, { CLOUDFLARE_BASE_URL: `${base}${path}` }))
+        const api = yield* Effect.provide(CloudflareApi, live)
+        const error = failureOf(yield* Effect.exit(api.user(credential)))
+        assert.strictEqual(error.reason, "InvalidReply")
+        assert.match(error.message, detail)
+        assert.match(error.message, /CLOUDFLARE_BASE_URL/)
+      }
     }))
 })
