@@ -169,24 +169,30 @@ describe("OAuth login", () => {
       const emu = yield* emulator({ autoApprove: true })
       const home = yield* tempHome
       let callbackUrl = ""
+      let deliveries: Promise<ReadonlyArray<number | "failed">> = Promise.resolve([])
       const { layer: live } = layer(home, envFor(emu, home), {
         interactive: true,
         browser: (url) => {
-          void approve(url).then(async (callback) => {
+          deliveries = approve(url).then((callback) => {
             callbackUrl = callback
-            // Two deliveries of the same redirect, concurrently: only one may be exchanged.
-            await Promise.allSettled([fetch(callback), fetch(callback)])
+            // Two deliveries of the same redirect, concurrently: only one may be exchanged; the other is answered.
+            const deliver = () => fetch(callback).then((r) => r.status, () => "failed" as const)
+            return Promise.all([deliver(), deliver()])
           })
         }
       })
       yield* CloudflareProvider.provider.configure({ profile, method: "oauth", values: {}, secrets: {} }).pipe(
         Effect.provide(live)
       )
+      const statuses = yield* Effect.promise(() => deliveries)
+      assert.deepStrictEqual([...statuses].sort(), [200, 409])
       const before = readJson(credentialsFile(home, "default"))
+      // After the login nothing listens any more.
+      assert.notStrictEqual(callbackUrl, "")
       const replay = yield* Effect.promise(() =>
         fetch(callbackUrl).then((r) => r.status, () => "refused" as const)
       )
-      assert.notStrictEqual(replay, 200)
+      assert.strictEqual(replay, "refused")
       assert.strictEqual(emu.counters.tokenCode, 1)
       assert.deepStrictEqual(readJson(credentialsFile(home, "default")), before)
     }))
