@@ -48,6 +48,8 @@ describe("endpoints", () => {
       assert.isTrue(Either.isLeft(result))
       if (Either.isLeft(result) && result.left._tag === "Failed") {
         assert.strictEqual(result.left.error.reason, "Refresh")
+        // oauth4webapi's refusal, not a network error from trying.
+        assert.match(result.left.error.detail, /only requests to HTTPS are allowed/)
       } else {
         assert.fail("expected a non-grant failure")
       }
