@@ -37,7 +37,7 @@ import {
 } from "./AwsConfig.js"
 import { environmentCredentials, profileVariable } from "./AwsCredentials.js"
 import { AwsError } from "./AwsError.js"
-import { assumeRole, type AwsResolved, AwsResolver, callerIdentity, regionFor } from "./AwsResolver.js"
+import { assumeRole, type AwsResolved, AwsResolver, callerIdentity, storedRegion } from "./AwsResolver.js"
 import * as AwsSso from "./AwsSso.js"
 import * as Interop from "./CredentialProcess.js"
 import type { PlainCredentials } from "./internal/sdk.js"
@@ -517,7 +517,7 @@ const settingsJson = (entry: AwsProviderEntry) => ({
 
 /** `profile show` for a configured profile whose credentials are gone or need a new login. @since 0.1.0 */
 export const describeLoggedOut = (profile: ProfileName, entry: AwsProviderEntry): Description => {
-  const region = entry.region ?? entry.sso?.region
+  const region = storedRegion(entry)
   const lines: Array<DisplayLine> = [
     { label: "status", value: `not logged in (run \`alchemy login --profile ${profile}\`)` }
   ]
@@ -559,8 +559,8 @@ export const describeResolved = (
   }
   lines.push(sourceLine(profile, entry))
   const warnings: Array<string> = []
-  const stored = entry.region ?? entry.sso?.region
-  const { source } = regionFor(profile, entry)
+  const stored = storedRegion(entry)
+  const source = resolved.regionSource
   if (source?._tag === "Environment" && stored !== undefined && stored !== resolved.region) {
     warnings.push(`${source.variable}=${resolved.region} overrides the profile's region ${stored}`)
   }

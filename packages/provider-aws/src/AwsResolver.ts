@@ -108,6 +108,9 @@ export class AwsResolver extends Context.Tag("@alchemy/provider-aws/AwsResolver"
   AwsResolver.Service
 >() {}
 
+/** The region the profile itself names: its `region`, else the SSO region. @since 0.1.0 */
+export const storedRegion = (entry: AwsProviderEntry): string | undefined => entry.region ?? entry.sso?.region
+
 /** Region: `AWS_REGION` > `AWS_DEFAULT_REGION` > the profile's region > the SSO region. @since 0.1.0 */
 export const regionFor = (
   profile: ProfileName,
@@ -118,7 +121,7 @@ export const regionFor = (
     const value = env[variable]
     if (value !== undefined && value !== "") return { region: value, source: { _tag: "Environment", variable } }
   }
-  const stored = entry.region ?? entry.sso?.region
+  const stored = storedRegion(entry)
   return stored !== undefined ? { region: stored, source: { _tag: "Profile", profile, method: entry.method } } : {}
 }
 
