@@ -1,4 +1,6 @@
 import * as Fs from "node:fs"
+import * as Http from "node:http"
+import type { AddressInfo } from "node:net"
 import { assert, describe, it } from "@effect/vitest"
 import { unsafeMakeProfileName } from "@alchemy/profile-core/ProfileName"
 import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
@@ -224,6 +226,52 @@ describe("logout and login", () => {
       // describe after logout: configured, not logged in.
       const described = yield* provider.describe(profile).pipe(Effect.provide(live))
       assert.strictEqual(described.json.loggedIn, false)
+    }))
+
+  it.scopedLive("logout's revocation requests are RFC 7009 forms: token, token_type_hint, client_id", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const home = yield* tempHome
+      // An authorization server that records what it is sent.
+      const received: Array<{ readonly path: string; readonly type: string; readonly form: Record<string, string> }> = []
+      const server = Http.createServer((req, res) => {
+        let body = ""
+        req.on("data", (d) => (body += String(d)))
+        req.on("end", () => {
+          received.push({
+            path: req.url ?? "",
+            type: req.headers["content-type"] ?? "",
+            form: Object.fromEntries(new URLSearchParams(body))
+          })
+          res.writeHead(200, { "content-length": "0" })
+          res.end()
+        })
+      })
+      yield* Effect.acquireRelease(
+        Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+        () => Effect.async<void>((resume) => void server.close(() => resume(Effect.void)))
+      )
+      const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+      const { layer: live } = layer(
+        home,
+        envFor(emu, home, { ALCHEMY_CLOUDFLARE_OAUTH_URL: origin, ALCHEMY_CLOUDFLARE_CLIENT_ID: "client-under-test" })
+      )
+      const access = "access-token-0123456789abcdef"
+      const refresh = "refresh-token-0123456789abcdef"
+      Fs.mkdirSync(`${home}/credentials/prod`, { recursive: true, mode: 0o700 })
+      Fs.writeFileSync(
+        credentialsFile(home, "prod"),
+        JSON.stringify({ type: "oauth", access, refresh, expires: Date.now() + 3_600_000, scopes: ["account:read"] }),
+        { mode: 0o600 }
+      )
+      yield* provider.logout(profile).pipe(Effect.provide(live))
+      assert.deepStrictEqual(received.map((r) => r.path), ["/oauth2/revoke", "/oauth2/revoke"])
+      for (const r of received) assert.match(r.type, /^application\/x-www-form-urlencoded/)
+      assert.deepStrictEqual(received.map((r) => r.form), [
+        { token: refresh, token_type_hint: "refresh_token", client_id: "client-under-test" },
+        { token: access, token_type_hint: "access_token", client_id: "client-under-test" }
+      ])
+      assert.isFalse(Fs.existsSync(credentialsFile(home, "prod")))
     }))
 
   it.scopedLive("login with valid stored OAuth tokens does not open a browser; a token revoked at Cloudflare and login after logout do", () =>
