@@ -189,6 +189,30 @@ describe("which account (DESIGN §4)", () => {
       assertNoSecrets([leaked, leaked.message], [misplaced])
     }))
 
+  it.scopedLive("environment credentials: CLOUDFLARE_ACCOUNT_ID names the account; without it several accounts are an error", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator({ accounts })
+      const home = yield* tempHome
+      const envToken = emu.addApiToken()
+      const resolve = (env: Record<string, string>) => {
+        const { layer: live } = layer(home, envFor(emu, home, { CLOUDFLARE_API_TOKEN: envToken, ...env }))
+        return Effect.flatMap(CloudflareCredentials.make(), (s) => s.get).pipe(Effect.provide(live))
+      }
+      emu.resetCounters()
+      const byEnv = yield* resolve({ CLOUDFLARE_ACCOUNT_ID: b })
+      assert.strictEqual(byEnv.accountId, b)
+      assert.deepStrictEqual(byEnv.sources.accountId, { _tag: "Environment", variable: "CLOUDFLARE_ACCOUNT_ID" })
+      assert.deepStrictEqual(byEnv.sources.credentials, { _tag: "Environment", variable: "CLOUDFLARE_API_TOKEN" })
+      assert.deepStrictEqual(byEnv.warnings, [])
+      // The named account is trusted as given: no listing on the way.
+      assert.deepStrictEqual(emu.counters.api, {})
+
+      const error = failureOf(yield* Effect.exit(resolve({})))
+      assert.strictEqual(error._tag, "NonInteractive")
+      for (const x of accounts) assert.include(error.message, `${x.name}: ${x.id}`)
+      assertNoSecrets([error, error.message], [envToken])
+    }))
+
   it.scopedLive("nothing stored and one account: the only account", () =>
     Effect.gen(function*() {
       const emu = yield* emulator()
