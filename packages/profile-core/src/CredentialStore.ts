@@ -102,7 +102,7 @@ export const make: Effect.Effect<
 
   const migrated = (profile: string, provider: string) =>
     ensureMigratedAsConfigError(home).pipe(
-      Effect.mapError((e) => home.credentialsError(profile, provider, e.reason, `${e.path}: ${e.detail}`))
+      Effect.mapError((e) => home.credentialsError(profile, provider, e.reason, e.detail, e.path))
     )
 
   const readFile = <A, I>(profile: string, provider: string, schema: Schema.Schema<A, I>) =>

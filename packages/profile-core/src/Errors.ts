@@ -87,7 +87,11 @@ export class CredentialsError extends Schema.TaggedError<CredentialsError>("@alc
   }
 ) {
   override get message(): string {
-    const fix = this.reason === "InvalidJson" || this.reason === "SchemaMismatch" || this.reason === "UnknownVersion"
+    // `path` is another file when the problem is there (a legacy profiles.json that cannot be migrated): signing in
+    // again would not replace that file, so the fix is the one for that file.
+    const ownFile = this.path.endsWith(`/${this.profile}/${this.provider}.json`)
+    const fix = ownFile &&
+        (this.reason === "InvalidJson" || this.reason === "SchemaMismatch" || this.reason === "UnknownVersion")
       ? `The file was left unchanged. Run \`alchemy login --profile ${this.profile} --provider ${this.provider}\` to replace it, or fix it by hand.`
       : fixFor(this.reason, this.path)
     return `${this.provider} credentials of profile ${this.profile} (${this.path}) ${problemText(this.reason)}: ${this.detail}. ${fix}`

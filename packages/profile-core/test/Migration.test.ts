@@ -6,7 +6,7 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { CredentialStore } from "../src/CredentialStore.js"
-import { ConfigError } from "../src/Errors.js"
+import { ConfigError, CredentialsError } from "../src/Errors.js"
 import { migrate } from "../src/Migration.js"
 import { unsafeMakeProfileName } from "../src/ProfileName.js"
 import { ProfileStore } from "../src/ProfileStore.js"
@@ -100,6 +100,25 @@ describe("Migration from profiles.json", () => {
       assert.instanceOf(error, ConfigError)
       assert.strictEqual(error.reason, "InvalidJson")
       assert.strictEqual(error.path, path.join(home, "profiles.json"))
+      assert.notInclude(error.message, "legacy-sec")
+      assert.deepStrictEqual(listTree(home), before)
+    }).pipe(Effect.provide(layerAt(home)))
+  })
+
+  it.live("a broken profiles.json met first by the credential store names profiles.json, not the credentials file", () => {
+    const home = makeHome()
+    const legacy = path.join(home, "profiles.json")
+    fs.writeFileSync(legacy, `{"prod":{"cloudflare":{"credentials":{"apiToken":"legacy-sec`)
+    const before = listTree(home)
+    return Effect.gen(function*() {
+      const store = yield* CredentialStore
+      const error = yield* Effect.flip(store.read(unsafeMakeProfileName("prod"), "cloudflare", Any))
+      assert.instanceOf(error, CredentialsError)
+      assert.strictEqual(error.reason, "InvalidJson")
+      assert.strictEqual(error.path, legacy)
+      assert.include(error.message, `mv ${legacy} ${legacy}.broken`)
+      // Signing in again would meet the same broken file: the message must not send the user there.
+      assert.notInclude(error.message, "alchemy login")
       assert.notInclude(error.message, "legacy-sec")
       assert.deepStrictEqual(listTree(home), before)
     }).pipe(Effect.provide(layerAt(home)))

@@ -37,7 +37,8 @@ export interface Home {
     profile: string,
     provider: string,
     reason: CredentialsError["reason"],
-    detail: string
+    detail: string,
+    path?: string
   ) => CredentialsError
   readonly checkNames: (profile: string, provider?: string) => Effect.Effect<void>
 }
@@ -92,8 +93,9 @@ export const make: Effect.Effect<Home, never, AlchemyHome | FileLock | FileSyste
       profile: string,
       provider: string,
       reason: CredentialsError["reason"],
-      detail: string
-    ) => new CredentialsError({ reason, path: paths.credentialsFile(profile, provider), profile, provider, detail })
+      detail: string,
+      path = paths.credentialsFile(profile, provider)
+    ) => new CredentialsError({ reason, path, profile, provider, detail })
 
     const checkNames = (profile: string, provider?: string) =>
       isProfileName(profile) && (provider === undefined || isProviderId(provider))
