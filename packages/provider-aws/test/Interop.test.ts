@@ -13,6 +13,7 @@ import { AwsAuthProvider } from "../src/AwsAuthProvider.js"
 import * as AwsCredentials from "../src/AwsCredentials.js"
 import * as AwsLive from "../src/AwsLive.js"
 import { AwsResolver } from "../src/AwsResolver.js"
+import * as CredentialProcess from "../src/CredentialProcess.js"
 import { findSecrets, fixture, makeSandbox, providerLayer, runFixture, scripted } from "./fixtures/harness.js"
 
 let emulator: AwsEmulator.AwsEmulator
@@ -190,6 +191,45 @@ describe("interop out", () => {
       } finally {
         delete process.env.AWS_REGION
       }
+    }).pipe(Effect.provide(providerLayer(sandbox.home, scripted().interaction))))
+})
+
+describe("interop out of temporary credentials", () => {
+  it.live("an assumed session exports AWS_SESSION_TOKEN and AWS_CREDENTIAL_EXPIRATION; fromProcess reads its Expiration", () =>
+    Effect.gen(function*() {
+      const provider = yield* AwsAuthProvider
+      const profile = yield* decodeProfileName("session")
+      yield* provider.configure({
+        profile,
+        method: "assume-role",
+        values: { "role-arn": "arn:aws:iam::222222222222:role/Ops", "source-profile": "stored" },
+        secrets: {}
+      })
+      const resolved = yield* Effect.flatMap(AwsResolver, (r) => r.resolve(profile))
+      assert.isDefined(resolved.sessionToken)
+      assert.isDefined(resolved.expiration)
+      const expiration = new Date(resolved.expiration!).toISOString()
+
+      const env = yield* provider.environment(profile)
+      assert.strictEqual(Redacted.value(env.AWS_ACCESS_KEY_ID!), resolved.accessKeyId)
+      assert.strictEqual(Redacted.value(env.AWS_SESSION_TOKEN!), Redacted.value(resolved.sessionToken!))
+      assert.strictEqual(Redacted.value(env.AWS_CREDENTIAL_EXPIRATION!), expiration)
+      assert.strictEqual(Redacted.value(env.AWS_REGION!), resolved.region)
+
+      const output = yield* CredentialProcess.credentialProcessOutput(profile)
+      assert.strictEqual(output.SessionToken, Redacted.value(resolved.sessionToken!))
+      assert.strictEqual(output.Expiration, expiration)
+
+      // another AWS tool reading it through credential_process gets the session and its expiry
+      Fs.appendFileSync(
+        sandbox.awsConfig,
+        `[profile via-alchemy-session]\ncredential_process = ${tsxCommand("credential-process.ts", "session")}\n`
+      )
+      const { fromProcess } = yield* Effect.promise(() => import("@aws-sdk/credential-providers"))
+      const identity = yield* Effect.promise(() => fromProcess({ profile: "via-alchemy-session", ignoreCache: true })())
+      assert.strictEqual(identity.accessKeyId, resolved.accessKeyId)
+      assert.strictEqual(identity.sessionToken, Redacted.value(resolved.sessionToken!))
+      assert.strictEqual(identity.expiration?.toISOString(), expiration)
     }).pipe(Effect.provide(providerLayer(sandbox.home, scripted().interaction))))
 })
 
