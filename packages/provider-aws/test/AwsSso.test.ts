@@ -255,6 +255,36 @@ describe("sso", () => {
       assert.strictEqual(description.json.accountId, "111111111111")
     }))
 
+  it.live("--no-browser: a pasted redirect URL from another sign-in (wrong state) is refused; no token asked, nothing saved", () =>
+    Effect.gen(function*() {
+      const profile = yield* decodeProfileName("pasted-wrong")
+      const person = scripted({
+        text: () => "http://127.0.0.1:9/oauth/callback?code=stolen-code&state=someone-elses-state"
+      })
+      const before = { ...emulator.counters }
+      const error = yield* Effect.flip(Effect.gen(function*() {
+        const provider = yield* AwsAuthProvider
+        return yield* provider.configure({
+          profile,
+          method: "sso",
+          values: ssoValues({ "sso-account-id": "111111111111", "sso-role-name": "Admin" }),
+          secrets: {},
+          noBrowser: true
+        })
+      }).pipe(Effect.provide(providerLayer(sandbox.home, person.interaction))))
+      const message = String((error as { message?: string }).message)
+      assert.include(message, "state mismatch")
+      assert.include(message, "alchemy login --profile pasted-wrong")
+      assert.notInclude(message, "stolen-code")
+      assert.strictEqual(emulator.counters.createToken - before.createToken, 0)
+      assert.strictEqual(person.opened.length, 0)
+      const configured = yield* Effect.flatMap(AwsAuthProvider, (p) => p.isConfigured(profile)).pipe(
+        Effect.provide(providerLayer(sandbox.home, scripted().interaction))
+      )
+      assert.isFalse(configured)
+      assert.isFalse(Fs.existsSync(Path.join(sandbox.home, "credentials", "pasted-wrong")))
+    }))
+
   it.live("a revoked / expired SSO session is a NeedsLogin naming `alchemy login --profile <p>`", () =>
     Effect.gen(function*() {
       const profile = yield* decodeProfileName("revoked")
