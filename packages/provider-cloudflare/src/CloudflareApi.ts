@@ -65,10 +65,7 @@ export const User = Schema.Struct({ id: Schema.String, email: Schema.optional(Sc
 /** @since 0.1.0 */
 export type User = typeof User.Type
 
-const Membership = Schema.Struct({
-  status: Schema.optional(Schema.String),
-  account: Schema.Struct({ id: AccountId, name: Schema.String })
-})
+const Membership = Schema.Struct({ status: Schema.optional(Schema.String), account: Account })
 
 const ErrorItem = Schema.Struct({ code: Schema.optional(Schema.Number), message: Schema.optional(Schema.String) })
 
