@@ -24,7 +24,6 @@ import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
 import * as Selection from "@alchemy/profile-core/Selection"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -280,18 +279,15 @@ export const makeFromEnv = (
 export const make = (options: Options = {}): Effect.Effect<Service, ResolveError, ProfileRequirements> =>
   Effect.gen(function*() {
     const env = yield* CloudflareEndpoints.Environment
-    const selection = yield* Either.match(
-      Selection.selectProfile({
-        provider: providerId,
-        providerVariable: profileVariable,
-        environmentCredentials,
-        resource: options.resource,
-        app: options.app,
-        flag: options.flag,
-        env
-      }),
-      { onLeft: Effect.fail, onRight: Effect.succeed }
-    )
+    const selection = yield* Selection.selectProfile({
+      provider: providerId,
+      providerVariable: profileVariable,
+      environmentCredentials,
+      resource: options.resource,
+      app: options.app,
+      flag: options.flag,
+      env
+    })
     if (selection.useEnvironmentCredentials && Option.isSome(environmentCredential(env))) {
       return yield* fromEnvironment({ accountId: options.accountId, warnings: selection.warnings })
     }
