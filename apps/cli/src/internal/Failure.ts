@@ -26,7 +26,8 @@ export const exitCode = (cause: Cause.Cause<unknown>): number => {
   return 1
 }
 
-const messageOf = (e: unknown): string => {
+/** The message of an error (its `_tag` when it has none); never the error's data, which could hold a secret. */
+export const messageOf = (e: unknown): string => {
   if (e instanceof Error && e.message) return e.message
   if (typeof e === "object" && e !== null && typeof (e as any).message === "string" && (e as any).message) {
     return (e as any).message

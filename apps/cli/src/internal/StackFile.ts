@@ -8,6 +8,7 @@ import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import { isStack, type Stack } from "../Stack.js"
 import { StackFileError } from "./Failure.js"
+import * as Providers from "./Providers.js"
 
 export const defaultFile = "alchemy.run.ts"
 
@@ -62,7 +63,7 @@ export const load = (file: string): Effect.Effect<Stack, StackFileError> =>
         detail: "the default export is not a stack; export default defineStack({ name, providers, run }) from \"@alchemy/cli/Stack\""
       })
     }
-    const known = ["cloudflare", "aws"]
+    const known = Providers.entries.map((e) => e.id)
     const unknown = stack.providers.filter((p) => !known.includes(p))
     if (typeof stack.name !== "string" || stack.name === "" || unknown.length > 0 || stack.run === undefined) {
       return yield* new StackFileError({

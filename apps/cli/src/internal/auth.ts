@@ -28,6 +28,12 @@ const given = (flags: MethodFlags, keys: ReadonlyArray<keyof MethodFlags>) =>
     return v === true || (Option.isOption(v) && Option.isSome(v))
   })
 
+/** `--method` when it is one of this provider's methods (with two providers, it names the other one's otherwise). */
+const methodOf = (entry: Providers.Entry, flags: MethodFlags): string | undefined => {
+  const method = Option.getOrUndefined(flags.method)
+  return method !== undefined && entry.methods.includes(method) ? method : undefined
+}
+
 const providerChoice = Providers.entries.map((e) => e.id).join("|")
 
 /** Which providers to configure: `--provider`, the provider owning `--method`, the flags used, or ask. */
@@ -35,10 +41,11 @@ const chooseProviders = (flags: MethodFlags & { readonly provider: Option.Option
   Effect.gen(function*() {
     if (Option.isSome(flags.provider)) return [Providers.entry(flags.provider.value)!]
     if (Option.isSome(flags.method)) {
-      const owner = Providers.entries.find((e) => e.methods.includes(flags.method.pipe(Option.getOrThrow)))
+      const method = flags.method.value
+      const owner = Providers.entries.find((e) => e.methods.includes(method))
       if (owner === undefined) {
         return yield* new UsageError({
-          message: `unknown --method ${JSON.stringify(Option.getOrThrow(flags.method).slice(0, 40))}; one of: ${
+          message: `unknown --method ${JSON.stringify(method.slice(0, 40))}; one of: ${
             Providers.entries.map((e) => `${e.id} ${e.methods.join("|")}`).join(", ")
           }`
         })
@@ -72,8 +79,7 @@ const configureOne = (
   Effect.gen(function*() {
     const provider = yield* Providers.load(entry)
     const interaction = yield* Interaction
-    const method = Option.getOrUndefined(flags.method)
-    const input = configureInput(profile, flags, secrets, method !== undefined && entry.methods.includes(method) ? method : undefined)
+    const input = configureInput(profile, flags, secrets, methodOf(entry, flags))
     if (ask && !flags.yes && (yield* provider.auth.isConfigured(profile))) {
       const current = yield* provider.auth.describe(profile).pipe(Effect.option)
       if (Option.isSome(current)) {
@@ -146,12 +152,7 @@ export const login = (
         const d = yield* configureOne(entry, profile, flags, secrets, false)
         if (Option.isSome(d)) done.push(d.value)
       } else {
-        const method = Option.getOrUndefined(flags.method)
-        done.push(
-          yield* provider.auth.login(
-            configureInput(profile, flags, secrets, method !== undefined && entry.methods.includes(method) ? method : undefined)
-          )
-        )
+        done.push(yield* provider.auth.login(configureInput(profile, flags, secrets, methodOf(entry, flags))))
       }
     }
     yield* printProfile(profile, done)

@@ -10,13 +10,13 @@ import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
 import { auditProfiles } from "@alchemy/profile-core/Permissions"
 import { redact } from "@alchemy/profile-core/Redaction"
 import * as Effect from "effect/Effect"
-import * as fs from "node:fs"
 import * as Option from "effect/Option"
+import * as fs from "node:fs"
 import * as Display from "./Display.js"
+import { messageOf } from "./Failure.js"
 import * as Output from "./Output.js"
 import * as Providers from "./Providers.js"
 import * as Session from "./Session.js"
-
 
 /** One provider in `profile show --json` (the shape is documented in the README; it holds no secret). */
 interface ProviderJson {
@@ -31,13 +31,6 @@ interface ProviderJson {
   readonly details: Readonly<Record<string, unknown>> | null
   readonly warnings: ReadonlyArray<string>
 }
-
-const messageOf = (e: unknown): string =>
-  typeof e === "object" && e !== null && typeof (e as any).message === "string" && (e as any).message !== ""
-    ? (e as any).message
-    : typeof e === "object" && e !== null && typeof (e as any)._tag === "string"
-    ? (e as any)._tag
-    : "failed"
 
 export const show = (flags: { readonly profile: Option.Option<string>; readonly json: boolean }) =>
   Effect.gen(function*() {
@@ -95,7 +88,7 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
       }
       const lines = d !== undefined
         ? [...d.lines, ...extra]
-        : [{ label: "error", value: error ?? "failed" }, ...extra]
+        : [{ label: "error", value: error! }, ...extra]
       sections.push({ title: entry.title, lines: Display.section(entry.title, lines) })
       warnings.push(...(d?.warnings ?? []))
       json[entry.id] = {
@@ -111,19 +104,18 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
     }
     // DESIGN §8: a credentials file readable by others is reported (and how to fix it), never silently used.
     for (const exposure of yield* auditProfiles([...shown])) warnings.push(exposure.message)
-    const selected = header
     if (sections.length === 0) {
       const store = yield* ProfileStore
       const available = yield* store.list
-      return yield* new ProfileNotFound({ profile: selected.profile, available: [...available] })
+      return yield* new ProfileNotFound({ profile: header.profile, available: [...available] })
     }
     if (flags.json) {
       yield* Output.line(JSON.stringify(
         {
           version: 1,
-          profile: selected.profile,
-          selectedBy: selected.source,
-          explanation: selected.explanation,
+          profile: header.profile,
+          selectedBy: header.source,
+          explanation: header.explanation,
           providers: json,
           warnings
         },
@@ -133,8 +125,8 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
       return
     }
     const out = [
-      `${Output.bold("Profile:")} ${selected.profile}`,
-      `${Output.dim("selected by:")} ${selected.explanation}`,
+      `${Output.bold("Profile:")} ${header.profile}`,
+      `${Output.dim("selected by:")} ${header.explanation}`,
       ...Display.byTitle(sections).flatMap((s) => s.lines)
     ]
     yield* Output.line(out.join("\n"))

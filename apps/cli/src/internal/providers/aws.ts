@@ -8,7 +8,6 @@ import * as AwsResolver from "@alchemy/provider-aws/AwsResolver"
 import * as CredentialProcess from "@alchemy/provider-aws/CredentialProcess"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Redacted from "effect/Redacted"
 import { CliError } from "../Failure.js"
 import type { Core, Provider } from "../Providers.js"
 
@@ -51,7 +50,7 @@ export const credentialProcess = (selection: Selection) =>
       return {
         Version: 1,
         AccessKeyId: id,
-        SecretAccessKey: Redacted.value(Redacted.make(secret)),
+        SecretAccessKey: secret,
         ...(process.env.AWS_SESSION_TOKEN ? { SessionToken: process.env.AWS_SESSION_TOKEN } : {})
       }
     }
