@@ -152,6 +152,7 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
       })
     })
 
+  /** Only called on a terminal (a browser login needs one). */
   const chooseScopes = (input: ConfigureInput, previous: ReadonlyArray<string> | undefined, reuse: boolean) =>
     Effect.gen(function*() {
       const given = input.values.scopes
@@ -159,7 +160,6 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
       // Signing in again (login) keeps the profile's permissions; `configure` or `--scopes` changes them.
       if (reuse && previous !== undefined && previous.length > 0) return previous
       const interaction = yield* Interaction
-      if (!interaction.interactive) return previous ?? CloudflareOAuth.defaultScopes
       const choice = yield* interaction.select({
         message: "Which permissions should Alchemy ask for?",
         choices: [
