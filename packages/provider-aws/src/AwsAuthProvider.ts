@@ -352,7 +352,6 @@ export const make: Effect.Effect<
         awsProfile
       }
       // Verify before saving anything: the entry is written only once the AWS profile resolves.
-      yield* resolver.forget(profile)
       const resolved = yield* resolver.resolveEntry(profile, entry)
       const identity = yield* callerIdentity(profile, resolved, region)
       yield* credentials.delete(profile, providerId)

@@ -95,7 +95,10 @@ export declare namespace AwsResolver {
       entry: AwsProviderEntry,
       options?: ResolveOptions
     ) => Effect.Effect<AwsResolved, AwsResolveError>
-    /** Forget what this process memoized about a profile (after configure / logout). */
+    /**
+     * Forget the memoized `config.json` entry of a profile (after configure / logout). Credentials an aws-profile
+     * resolved stay memoized under the AWS profile name they came from, until they near expiry.
+     */
     readonly forget: (profile: ProfileName) => Effect.Effect<void>
   }
 }
@@ -219,6 +222,17 @@ export const refreshSso = (
     return { ...current, roleCredentials }
   })
 
+type AwsProfileCredentials = Pick<
+  AwsResolved,
+  "accessKeyId" | "secretAccessKey" | "sessionToken" | "expiration" | "accountId"
+>
+
+/** Credentials the SDK resolved, with the profile's own region and metadata (its stored account id wins). */
+const withBase = (
+  base: Omit<AwsResolved, "accessKeyId" | "secretAccessKey">,
+  credentials: AwsProfileCredentials
+): AwsResolved => ({ ...base, ...credentials, accountId: base.accountId ?? credentials.accountId })
+
 /**
  * The resolver, built on profile-core's stores and refresher.
  *
@@ -234,7 +248,9 @@ export const make: Effect.Effect<
   const interaction = yield* Interaction
   yield* CredentialStore
   const entries = new Map<string, AwsProviderEntry>()
-  const awsProfileCache = new Map<string, { readonly value: AwsResolved; readonly expiration: number | undefined }>()
+  // What the SDK resolved for an aws-profile, per alchemy profile, with the AWS profile name it came from: an
+  // entry naming another AWS profile never reuses it, so `forget` (a config change) need not drop it.
+  const awsProfileCache = new Map<string, { readonly awsProfile: string; readonly credentials: AwsProfileCredentials }>()
 
   const entry = (profile: ProfileName) =>
     Effect.suspend(() => {
@@ -371,8 +387,11 @@ export const make: Effect.Effect<
     Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
       const cached = awsProfileCache.get(profile)
-      if (cached !== undefined && (cached.expiration === undefined || cached.expiration - skewMillis > now)) {
-        return { ...cached.value, region: base.region, regionSource: base.regionSource }
+      if (
+        cached !== undefined && cached.awsProfile === name &&
+        (cached.credentials.expiration === undefined || cached.credentials.expiration - skewMillis > now)
+      ) {
+        return withBase(base, cached.credentials)
       }
       const { fromIni } = yield* Effect.promise(() => loadCredentialProviders())
       const identity = yield* Guard.around([...chain, profile], () => fromIni({ profile: name, ignoreCache: true })({})).pipe(
@@ -384,23 +403,18 @@ export const make: Effect.Effect<
             : new AwsError({ reason: "AwsProfileFailed", profile, detail: `AWS profile ${name}: ${error}` })
         })
       )
-      const value: AwsResolved = {
-        ...base,
+      const credentials: AwsProfileCredentials = {
         accessKeyId: identity.accessKeyId,
         secretAccessKey: Redacted.make(identity.secretAccessKey),
         sessionToken: identity.sessionToken !== undefined ? Redacted.make(identity.sessionToken) : undefined,
         expiration: identity.expiration?.getTime(),
-        accountId: base.accountId ?? identity.accountId
+        accountId: identity.accountId
       }
-      awsProfileCache.set(profile, { value, expiration: value.expiration })
-      return value
+      awsProfileCache.set(profile, { awsProfile: name, credentials })
+      return withBase(base, credentials)
     })
 
-  const forget = (profile: ProfileName) =>
-    Effect.sync(() => {
-      entries.delete(profile)
-      awsProfileCache.delete(profile)
-    })
+  const forget = (profile: ProfileName) => Effect.sync(() => entries.delete(profile))
 
   return { entry, resolve, resolveEntry, forget }
 })

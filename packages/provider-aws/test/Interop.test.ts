@@ -89,12 +89,21 @@ describe("aws-profile", () => {
     Effect.gen(function*() {
       const a = yield* configureAwsProfile("from-static", "static")
       assert.strictEqual(a.json.accountId, "111111111111")
-      const b = yield* configureAwsProfile("from-process", "proc")
-      assert.strictEqual(b.json.accountId, "222222222222")
-      const fromProcess = yield* decodeProfileName("from-process")
-      const resolved = yield* Effect.flatMap(AwsResolver, (r) => r.resolve(fromProcess))
-      assert.strictEqual(resolved.accessKeyId, processKey.accessKeyId)
-      assert.deepStrictEqual(findSecrets([JSON.stringify(a), JSON.stringify(b)], [staticKey.secretAccessKey, processKey.secretAccessKey]), [])
+      const runs = `${sandbox.root}/static-process-runs`
+      process.env.STATIC_PROCESS_LOG = runs
+      try {
+        const b = yield* configureAwsProfile("from-process", "proc")
+        assert.strictEqual(b.json.accountId, "222222222222")
+        assert.deepStrictEqual(findSecrets([JSON.stringify(b)], [staticKey.secretAccessKey, processKey.secretAccessKey]), [])
+        const fromProcess = yield* decodeProfileName("from-process")
+        const resolved = yield* Effect.flatMap(AwsResolver, (r) => r.resolve(fromProcess))
+        assert.strictEqual(resolved.accessKeyId, processKey.accessKeyId)
+        // configure verified, saved and described the profile, then it was resolved: the process ran once
+        assert.strictEqual(Fs.readFileSync(runs, "utf8"), "run\n")
+      } finally {
+        delete process.env.STATIC_PROCESS_LOG
+      }
+      assert.deepStrictEqual(findSecrets([JSON.stringify(a)], [staticKey.secretAccessKey, processKey.secretAccessKey]), [])
     }).pipe(Effect.provide(providerLayer(sandbox.home, scripted().interaction))))
 
   it.live("an AWS profile whose credential_process calls back into alchemy for the same profile fails clearly", () =>
