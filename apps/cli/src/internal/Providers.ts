@@ -3,6 +3,7 @@
  * (so `--method` can pick the provider without loading any code) and a lazy `load` of its package.
  */
 import type { AuthProvider, ConfigureInput, Description } from "@alchemy/profile-core/AuthProvider"
+import type { ConfigFile } from "@alchemy/profile-core/ConfigFile"
 import type { CredentialRefresher } from "@alchemy/profile-core/Credentials"
 import type { CredentialStore } from "@alchemy/profile-core/CredentialStore"
 import type { Interaction } from "@alchemy/profile-core/Interaction"
@@ -92,16 +93,19 @@ export const load = (e: Entry): Effect.Effect<Provider> =>
     return p
   })
 
+/** config.json, fully decoded (its errors name the file and the fix): read it once per command. */
+export const readConfig: Effect.Effect<ConfigFile, unknown, ProfileStore> = Effect.flatMap(ProfileStore, (store) => store.read)
+
 /**
- * Is the provider configured in the profile? Reads config.json only, so a provider the profile does not use is
+ * Is the provider configured in the profile? config.json alone says, so a provider the profile does not use is
  * never loaded (a Cloudflare-only `profile show` does not pay for the AWS package).
  */
-export const isConfigured = (e: Entry, profile: ProfileName) =>
-  Effect.map(Effect.flatMap(ProfileStore, (store) => store.read), (config) => config.profiles[profile]?.[e.id] !== undefined)
+export const isConfigured = (config: ConfigFile, e: Entry, profile: ProfileName): boolean =>
+  config.profiles[profile]?.[e.id] !== undefined
 
 /** The provider, loaded, when the profile configures it. */
-export const loadConfigured = (e: Entry, profile: ProfileName) =>
-  Effect.flatMap(
-    isConfigured(e, profile),
-    (configured) => configured ? Effect.map(load(e), Option.some) : Effect.succeed(Option.none<Provider>())
-  )
+export const loadConfigured = (config: ConfigFile, e: Entry, profile: ProfileName): Effect.Effect<Option.Option<Provider>> =>
+  isConfigured(config, e, profile) ? Effect.map(load(e), Option.some) : Effect.succeed(Option.none())
+
+/** The profiles of config.json, sorted (for `ProfileNotFound`). */
+export const profileNames = (config: ConfigFile): Array<string> => Object.keys(config.profiles).sort()

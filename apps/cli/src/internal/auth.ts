@@ -137,10 +137,8 @@ export const login = (
         wanted = Providers.entries.filter((e) => (loaded.providers as ReadonlyArray<string>).includes(e.id))
         yield* interaction.info(`${stack.value} uses ${wanted.map((e) => e.title).join(", ") || "no provider"}`)
       } else {
-        const configured: Array<Providers.Entry> = []
-        for (const e of Providers.entries) {
-          if (yield* Providers.isConfigured(e, profile)) configured.push(e)
-        }
+        const config = yield* Providers.readConfig
+        const configured = Providers.entries.filter((e) => Providers.isConfigured(config, e, profile))
         wanted = configured.length > 0 ? configured : yield* chooseProviders({ ...flags, provider: Option.none() })
       }
     }
@@ -164,9 +162,10 @@ export const logout = (
   Effect.gen(function*() {
     const profile = yield* Session.profileFor(flags.profile)
     const interaction = yield* Interaction
+    const config = yield* Providers.readConfig
     const targets: Array<Providers.Provider> = []
     for (const e of Option.isSome(flags.provider) ? [Providers.entry(flags.provider.value)!] : Providers.entries) {
-      const p = yield* Providers.loadConfigured(e, profile)
+      const p = yield* Providers.loadConfigured(config, e, profile)
       if (Option.isSome(p)) targets.push(p.value)
     }
     if (targets.length === 0) {

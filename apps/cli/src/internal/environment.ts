@@ -3,7 +3,6 @@
  * environment variables, for other programs.
  */
 import { ProfileNotFound } from "@alchemy/profile-core/Errors"
-import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -17,6 +16,8 @@ import * as Session from "./Session.js"
 /** The variables of every provider the selected profile(s) configure, or the raw environment credentials. */
 export const variables = (flag: Option.Option<string>) =>
   Effect.gen(function*() {
+    // Read once, when a provider first needs it (environment credentials alone do not).
+    const readConfig = yield* Effect.cached(Providers.readConfig)
     const vars: Record<string, Redacted.Redacted<string>> = {}
     let first: Session.Selection | undefined
     for (const entry of Providers.entries) {
@@ -27,13 +28,12 @@ export const variables = (flag: Option.Option<string>) =>
         for (const v of selection.environmentVariables) vars[v] = Redacted.make(process.env[v] ?? "")
         continue
       }
-      const provider = yield* Providers.loadConfigured(entry, selection.profile)
+      const provider = yield* Providers.loadConfigured(yield* readConfig, entry, selection.profile)
       if (Option.isNone(provider)) continue
       Object.assign(vars, yield* provider.value.auth.environment(selection.profile))
     }
     if (Object.keys(vars).length === 0) {
-      const store = yield* ProfileStore
-      return yield* new ProfileNotFound({ profile: first!.profile, available: [...(yield* store.list)] })
+      return yield* new ProfileNotFound({ profile: first!.profile, available: Providers.profileNames(yield* readConfig) })
     }
     return vars
   })

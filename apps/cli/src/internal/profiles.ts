@@ -38,6 +38,8 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
     const json: Record<string, ProviderJson> = {}
     const warnings: Array<string> = []
     const header = yield* Session.commandProfile(flags.profile)
+    // Read once, when a provider first needs it (environment credentials alone do not).
+    const readConfig = yield* Effect.cached(Providers.readConfig)
     const shown = new Set<string>([header.profile])
     for (const entry of Providers.entries) {
       const selection = yield* Session.select(entry, { flag: flags.profile })
@@ -68,8 +70,7 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
         continue
       }
       shown.add(selection.profile)
-      const configured = yield* Providers.isConfigured(entry, selection.profile)
-      if (!configured) {
+      if (!Providers.isConfigured(yield* readConfig, entry, selection.profile)) {
         // A profile named for this provider alone (its variable, the app) that does not configure it is worth saying.
         if (selection.profile === header.profile) continue
         const error = `profile ${selection.profile} (${selection.explanation}) has no ${entry.title} configuration; run \`alchemy configure --profile ${selection.profile} --provider ${entry.id}\``
@@ -105,9 +106,7 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
     // DESIGN §8: a credentials file readable by others is reported (and how to fix it), never silently used.
     for (const exposure of yield* auditProfiles([...shown])) warnings.push(exposure.message)
     if (sections.length === 0) {
-      const store = yield* ProfileStore
-      const available = yield* store.list
-      return yield* new ProfileNotFound({ profile: header.profile, available: [...available] })
+      return yield* new ProfileNotFound({ profile: header.profile, available: Providers.profileNames(yield* readConfig) })
     }
     if (flags.json) {
       yield* Output.line(JSON.stringify(
@@ -203,9 +202,9 @@ export const remove = (flags: { readonly name: string; readonly yes: boolean }) 
   Effect.gen(function*() {
     const profile = yield* decodeProfileName(flags.name)
     const store = yield* ProfileStore
-    const available = yield* store.list
-    if (!available.includes(profile)) {
-      return yield* new ProfileNotFound({ profile, available: [...available] })
+    const config = yield* store.read
+    if (config.profiles[profile] === undefined) {
+      return yield* new ProfileNotFound({ profile, available: Providers.profileNames(config) })
     }
     const interaction = yield* Interaction
     if (!flags.yes) {
@@ -223,7 +222,7 @@ export const remove = (flags: { readonly name: string; readonly yes: boolean }) 
     // The provider's logout revokes (a failed revoke is its warning) and deletes the credentials; anything else that
     // goes wrong is a warning too, since deleting the profile removes its credentials directory anyway.
     for (const e of Providers.entries) {
-      const provider = yield* Providers.loadConfigured(e, profile)
+      const provider = yield* Providers.loadConfigured(config, e, profile)
       if (Option.isNone(provider)) continue
       yield* provider.value.auth.logout(profile).pipe(
         Effect.catchAll((error) =>
