@@ -35,7 +35,7 @@ export class CloudflareApiError extends Schema.TaggedError<CloudflareApiError>()
       case "InvalidReply":
         return "the reply was not a Cloudflare API envelope; check CLOUDFLARE_BASE_URL"
       case "Request":
-        return "the request was refused"
+        return "Cloudflare refused the request for the reason above; a 404 usually means a wrong account id or CLOUDFLARE_BASE_URL"
     }
   }
 

@@ -58,6 +58,12 @@ describe("CloudflareApi", () => {
       assert.strictEqual(wrongAccount.reason, "AccountId")
       assert.strictEqual(wrongAccount.code, 7003)
       assert.match(wrongAccount.message, /CLOUDFLARE_ACCOUNT_ID/)
+
+      const noRoute = failureOf(yield* Effect.exit(api.get("lookup", "/no-such-route", Schema.Unknown, bearer)))
+      assert.strictEqual(noRoute.reason, "Request")
+      assert.strictEqual(noRoute.status, 404)
+      assert.match(noRoute.message, /No route for that URI/)
+      assert.match(noRoute.message, /CLOUDFLARE_BASE_URL/)
     }))
 
   it.scopedLive("a reply that is not an envelope, or a result of the wrong shape, is a typed InvalidReply error", () =>
