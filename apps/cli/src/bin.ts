@@ -15,7 +15,8 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import { alchemy } from "./commands/alchemy.js"
-import { exitCode, forcedExitCode, report } from "./internal/Failure.js"
+import { missingValue } from "./commands/Flags.js"
+import { exitCode, forcedExitCode, report, UsageError } from "./internal/Failure.js"
 import * as Output from "./internal/Output.js"
 import * as TerminalInteraction from "./TerminalInteraction.js"
 
@@ -31,7 +32,11 @@ const Main = Layer.mergeAll(Core, TerminalInteraction.layer).pipe(Layer.provideM
 
 const run = Command.run(alchemy, { name: "alchemy", version: "0.1.0", executable: "alchemy" })
 
-run(process.argv).pipe(
+// `alchemy env --profile`: say the value is missing (@effect/cli would call --profile an unknown argument).
+const bare = missingValue(process.argv.slice(2))
+const program = bare === undefined ? run(process.argv) : Effect.fail(new UsageError({ message: bare }))
+
+program.pipe(
   Effect.as(0),
   Effect.catchAllCause((cause) => Effect.as(report(cause), exitCode(cause))),
   Effect.withConsole(Output.console),

@@ -50,6 +50,20 @@ describe("alchemy", () => {
     assert.isFalse(fs.existsSync(path.join(box.home, "config.json")))
   })
 
+  it("a flag left without its value says so (exit 2), instead of an unknown argument, a stack file or a command", async () => {
+    for (const [args, message] of [
+      [["env", "--profile"], "--profile needs a value: --profile <name>"],
+      [["deploy", "--stage"], "--stage needs a value"],
+      [["configure", "--method", "api-token", "--api-token-env"], "--api-token-env needs a value: --api-token-env <VARIABLE>"],
+      [["exec", "--profile", "--", "true"], "--profile needs a value"]
+    ] as const) {
+      const r = await box.run(args)
+      assert.strictEqual(r.code, 2, `${args.join(" ")}: ${r.stderr}`)
+      assert.include(r.stderr, message)
+      assert.notInclude(r.stderr, "unknown argument")
+    }
+  })
+
   it("configure (api-token from an environment variable), show, show --json, list", async () => {
     const configured = await box.run(
       ["configure", "--profile", "work", "--provider", "cloudflare", "--method", "api-token", "--api-token-env", "MY_TOKEN"],
@@ -156,6 +170,10 @@ describe("alchemy", () => {
     ], { env: { EXPECT: token } })
     assert.strictEqual(ok.code, 0, ok.stderr)
     assert.strictEqual(ok.stdout, `${cf.accounts[0]!.id} true`)
+    // The command's own arguments are its own, a trailing --profile included.
+    const own = await box.run(["exec", "--profile", "work", "--", process.execPath, "-e", "process.stdout.write(process.argv.at(-1))", "--", "--profile"])
+    assert.strictEqual(own.code, 0, own.stderr)
+    assert.strictEqual(own.stdout, "--profile")
     const failing = await box.run(["exec", "--profile", "work", "--", process.execPath, "-e", "process.exit(7)"])
     assert.strictEqual(failing.code, 7)
     const killed = await box.run(["exec", "--profile", "work", "--", process.execPath, "-e", "process.kill(process.pid, 'SIGTERM')"])

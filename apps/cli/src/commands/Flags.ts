@@ -5,7 +5,25 @@
 import * as Args from "@effect/cli/Args"
 import * as Options from "@effect/cli/Options"
 
-export const profile = Options.text("profile").pipe(
+/** Flags that take a value, with what the value is (for the error when it is missing). */
+const valued = new Map<string, string>()
+const valueFlag = (name: string, placeholder = "<value>"): string => {
+  valued.set(name, placeholder)
+  return name
+}
+
+/**
+ * A flag that takes a value left bare at the end of the command line (before `--`): `alchemy env --profile`.
+ * @effect/cli would report it as an unknown argument, or take it as the stack file or the command to run.
+ */
+export const missingValue = (args: ReadonlyArray<string>): string | undefined => {
+  const end = args.indexOf("--")
+  const last = end === -1 ? args[args.length - 1] : args[end - 1]
+  const placeholder = last?.startsWith("--") ? valued.get(last.slice(2)) : undefined
+  return placeholder === undefined ? undefined : `${last} needs a value: ${last} ${placeholder}`
+}
+
+export const profile = Options.text(valueFlag("profile", "<name>")).pipe(
   Options.withDescription(
     "Profile to use (default: CLOUDFLARE_PROFILE / ALCHEMY_AWS_PROFILE, then ALCHEMY_PROFILE, then `default`)"
   ),
@@ -19,13 +37,13 @@ export const yes = Options.boolean("yes").pipe(
   Options.withDescription("Do not ask for confirmation")
 )
 
-export const provider = Options.choice("provider", ["cloudflare", "aws"]).pipe(
+export const provider = Options.choice(valueFlag("provider", "cloudflare|aws"), ["cloudflare", "aws"]).pipe(
   Options.withDescription("Only this provider"),
   Options.optional
 )
 
 const text = (name: string, description: string) =>
-  Options.text(name).pipe(Options.withDescription(description), Options.optional)
+  Options.text(valueFlag(name, name.endsWith("-env") ? "<VARIABLE>" : "<value>")).pipe(Options.withDescription(description), Options.optional)
 
 const flag = (name: string, description: string) => Options.boolean(name).pipe(Options.withDescription(description))
 
@@ -61,6 +79,11 @@ export const method = {
   noBrowser: flag("no-browser", "Print the login URL instead of opening a browser; paste the redirect URL back"),
   yes
 }
+
+export const format = Options.choice(valueFlag("format", "sh|fish|dotenv|json"), ["sh", "fish", "dotenv", "json"]).pipe(
+  Options.withDefault("sh" as const),
+  Options.withDescription("Output format")
+)
 
 export const stage = text("stage", "Stage to deploy (what is deployed; the profile says how to authenticate)")
 

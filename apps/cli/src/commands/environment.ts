@@ -3,7 +3,6 @@
  */
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
-import * as Options from "@effect/cli/Options"
 import * as Effect from "effect/Effect"
 import * as Flags from "./Flags.js"
 
@@ -26,10 +25,7 @@ export const env = Command.make(
   "env",
   {
     profile: Flags.profile,
-    format: Options.choice("format", ["sh", "fish", "dotenv", "json"]).pipe(
-      Options.withDefault("sh" as const),
-      Options.withDescription("Output format")
-    )
+    format: Flags.format
   },
   (flags) => Effect.flatMap(Effect.promise(environment), (m) => m.env(flags))
 ).pipe(
