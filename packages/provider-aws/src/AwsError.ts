@@ -15,8 +15,7 @@ export const AwsErrorReason = Schema.Literal(
   "AwsProfileFailed",
   "CredentialProcessLoop",
   "MissingSetting",
-  "Timeout",
-  "Unexpected"
+  "Timeout"
 )
 /** @since 0.1.0 */
 export type AwsErrorReason = typeof AwsErrorReason.Type
@@ -35,7 +34,7 @@ export class AwsError extends Schema.TaggedError<AwsError>("@alchemy/provider-aw
       case "InvalidCredentials":
         return `AWS rejected the credentials of profile ${p}: ${this.detail}. Check the access key and secret, then run \`alchemy configure --profile ${p} --provider aws\`.`
       case "AccessDenied":
-        return `AWS denied access for profile ${p}: ${this.detail}. Check the role's trust policy and permissions.`
+        return `AWS denied access for profile ${p}: ${this.detail}. Check that the account and role are assigned to you and allow this, then run \`alchemy login --profile ${p}\` (or \`alchemy configure --profile ${p} --provider aws\` to pick another account or role).`
       case "SsoFailed":
         return `IAM Identity Center sign-in for profile ${p} failed: ${this.detail}. Run \`alchemy login --profile ${p}\` to try again.`
       case "AssumeRoleFailed":
@@ -48,8 +47,6 @@ export class AwsError extends Schema.TaggedError<AwsError>("@alchemy/provider-aw
         return `Profile ${p} is missing an AWS setting: ${this.detail}. Run \`alchemy configure --profile ${p} --provider aws\`.`
       case "Timeout":
         return `Timed out for profile ${p}: ${this.detail}. Run \`alchemy login --profile ${p}\` to try again.`
-      case "Unexpected":
-        return `AWS call for profile ${p} failed: ${this.detail}.`
     }
   }
 }

@@ -285,6 +285,26 @@ describe("sso", () => {
       assert.isFalse(Fs.existsSync(Path.join(sandbox.home, "credentials", "pasted-wrong")))
     }))
 
+  it.live("an account the sign-in cannot reach is refused, listing the reachable ones and what to run; nothing saved", () =>
+    Effect.gen(function*() {
+      const profile = yield* decodeProfileName("no-such-account")
+      const error = yield* Effect.flip(Effect.gen(function*() {
+        const provider = yield* AwsAuthProvider
+        return yield* provider.configure({
+          profile,
+          method: "sso",
+          values: ssoValues({ "sso-account-id": "999999999999" }),
+          secrets: {},
+          useDeviceCode: true
+        })
+      }).pipe(Effect.provide(Layer.merge(providerLayer(sandbox.home, scripted().interaction), fastPolling))))
+      const message = String((error as { message?: string }).message)
+      assert.include(message, "account 999999999999 is not available to this sign-in")
+      assert.include(message, "Dev: 111111111111")
+      assert.include(message, "alchemy configure --profile no-such-account --provider aws")
+      assert.isFalse(Fs.existsSync(Path.join(sandbox.home, "credentials", "no-such-account")))
+    }))
+
   it.live("a revoked / expired SSO session is a NeedsLogin naming `alchemy login --profile <p>`", () =>
     Effect.gen(function*() {
       const profile = yield* decodeProfileName("revoked")
