@@ -41,20 +41,18 @@ export const nonInteractiveLayer = resolverLayer.pipe(Layer.provideMerge(NonInte
 /** @since 0.1.0 */
 export const nonInteractive: Interaction = NonInteractive.nonInteractive
 
-let runtime: ManagedRuntime.ManagedRuntime<AwsResolver.AwsResolver, unknown> | undefined
+let runtime: ManagedRuntime.ManagedRuntime<AwsResolver.AwsResolver | Interaction, unknown> | undefined
 const services = new Map<string, Promise<AwsCredentials.AwsCredentials.Service>>()
 
 const serviceFor = (profile: string | undefined) => {
   const key = profile ?? ""
   let service = services.get(key)
   if (service === undefined) {
-    runtime ??= ManagedRuntime.make(nonInteractiveLayer as Layer.Layer<AwsResolver.AwsResolver, unknown>)
+    runtime ??= ManagedRuntime.make(nonInteractiveLayer as Layer.Layer<AwsResolver.AwsResolver | Interaction, unknown>)
     const rt = runtime
     service = rt.runPromiseExit(
-      Effect.provide(
-        AwsCredentials.AwsCredentials,
-        AwsCredentials.layer({ app: profile }).pipe(Layer.provide(NonInteractive.layer))
-      )
+      // the runtime provides the resolver and the non-interactive Interaction the layer needs
+      Effect.provide(AwsCredentials.AwsCredentials, AwsCredentials.layer({ app: profile }))
     ).then((exit) => {
       if (Exit.isSuccess(exit)) return exit.value
       services.delete(key)

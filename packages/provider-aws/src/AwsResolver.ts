@@ -246,7 +246,6 @@ export const make: Effect.Effect<
   const profiles = yield* ProfileStore
   const refresher = yield* CredentialRefresher
   const interaction = yield* Interaction
-  yield* CredentialStore
   const entries = new Map<string, AwsProviderEntry>()
   // What the SDK resolved for an aws-profile, per alchemy profile, with the AWS profile name it came from: an
   // entry naming another AWS profile never reuses it, so `forget` (a config change) need not drop it.

@@ -269,8 +269,8 @@ export const loginWithDeviceCode = (
   })
 
 /**
- * Exchange the refresh token for a new access token. Fails with the raw error name in `detail` so the caller can
- * turn `InvalidGrantException` / `ExpiredTokenException` into `NeedsLogin`.
+ * Exchange the refresh token for a new access token. Any failure is an `AwsError` (`detail` starts with the AWS
+ * error name); the resolver turns every one into `NeedsLogin`.
  *
  * @since 0.1.0
  */
