@@ -114,6 +114,38 @@ for (const [key, text] of Object.entries(help)) {
     .filter((line, i, all) => !(line === "" && all[i + 1]?.startsWith("  ") && all[i - 1]?.startsWith("  ") && rows.length > 0 && /^  [a-z]/.test(all[i + 1] ?? "") && /^  [a-z]/.test(all[i - 1] ?? "")))
     .join("\n")
 }
+// @effect/cli's help says each option's type and optionality in words ("A user-defined piece of text.", "This
+// setting is optional.") and lists its built-in options on every command: configure's help ran to 300 lines.
+// Keep the flag, its value and its description; the built-in options on the root help only; and prefix the usage
+// with the full command (`$ alchemy profile show`, not `$ show`).
+const boilerplate = /^(A user-defined piece of text\.|A true or false value\.|An integer\.|This setting is optional\.|This argument must be repeated at least \d+ times?\.|One of the following: .*)$/
+const builtIn = /^(--completions|--log-level|\(-h, --help\)|--wizard|--version)(\s|$)/
+for (const [key, text] of Object.entries(help)) {
+  const out = []
+  let skipping = false
+  let section = ""
+  for (const line of text.split("\n")) {
+    const plain = line.replace(ansi, "")
+    if (/^[A-Z]+$/.test(plain)) section = plain
+    if (section === "OPTIONS" && /^[-(]/.test(plain)) skipping = key !== "" && builtIn.test(plain)
+    else if (/^[A-Z]+$/.test(plain)) skipping = false
+    if (skipping || boilerplate.test(plain.trim())) continue
+    if (section === "USAGE" && plain.startsWith("$ ") && key !== "") {
+      out.push(line.replace(`$ ${key.split(" ").at(-1)}`, `$ alchemy ${key}`))
+      continue
+    }
+    // No blank line between an option (or argument) and its description.
+    if (plain.startsWith("  ") && out.length > 0 && out[out.length - 1] === "" && /^[-(<]/.test((out[out.length - 2] ?? "").replace(ansi, ""))) {
+      out.pop()
+    }
+    if (plain === "" && out[out.length - 1] === "") continue
+    out.push(line)
+  }
+  // "alchemy", then "alchemy 0.1.0": the name once, with its version.
+  const first = out.findIndex((l) => l.replace(ansi, "") === "alchemy")
+  if (first !== -1 && out[first + 1] === "" && /^alchemy \d/.test(out[first + 2] ?? "")) out.splice(first, 2)
+  help[key] = out.join("\n")
+}
 await fs.writeFile(temp("help.json"), JSON.stringify(help))
 await publish("help.json")
 

@@ -40,6 +40,10 @@ describe("alchemy", () => {
     assert.strictEqual(configure.code, 0)
     assert.include(configure.stdout, "--api-token-env")
     assert.notInclude(configure.stdout, "\u001b[", "no colour without a TTY")
+    // The usage names the whole command; @effect/cli's words for each option's type are gone.
+    assert.include(configure.stdout, "$ alchemy configure [--profile text]")
+    assert.notInclude(configure.stdout, "This setting is optional")
+    assert.include((await box.run(["profile", "show", "--help"])).stdout, "$ alchemy profile show [--profile text] [--json]")
   })
 
   it("a usage error exits 2", async () => {

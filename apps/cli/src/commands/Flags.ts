@@ -30,6 +30,12 @@ export const profile = Options.text(valueFlag("profile", "<name>")).pipe(
   Options.optional
 )
 
+/** `--profile` of the commands that work on one profile whatever the provider (configure, login, logout). */
+export const targetProfile = Options.text("profile").pipe(
+  Options.withDescription("Profile to work on (default: ALCHEMY_PROFILE, then `default`)"),
+  Options.optional
+)
+
 export const json = Options.boolean("json").pipe(Options.withDescription("Print stable JSON (documented in the README; no secrets)"))
 
 export const yes = Options.boolean("yes").pipe(
@@ -85,7 +91,7 @@ export const format = Options.choice(valueFlag("format", "sh|fish|dotenv|json"),
   Options.withDescription("Output format")
 )
 
-export const stage = text("stage", "Stage to deploy (what is deployed; the profile says how to authenticate)")
+export const stage = text("stage", "Stage to deploy (default: $STAGE, then $USER, then dev); what is deployed, while the profile says how to authenticate")
 
 export const stackFile = Args.text({ name: "stack-file" }).pipe(
   Args.withDescription("The stack file (default ./alchemy.run.ts)"),

@@ -10,7 +10,7 @@ const auth = () => import("../internal/auth.js")
 
 export const configure = Command.make(
   "configure",
-  { profile: Flags.profile, provider: Flags.provider, ...Flags.method },
+  { profile: Flags.targetProfile, provider: Flags.provider, ...Flags.method },
   (flags) => Effect.flatMap(Effect.promise(auth), (m) => m.configure(flags))
 ).pipe(
   Command.withDescription(
@@ -21,7 +21,7 @@ export const configure = Command.make(
 export const login = Command.make(
   "login",
   {
-    profile: Flags.profile,
+    profile: Flags.targetProfile,
     provider: Flags.provider,
     configure: Options.boolean("configure").pipe(
       Options.withDescription("Configure every provider again instead of refreshing the configured ones")
@@ -38,7 +38,7 @@ export const login = Command.make(
 
 export const logout = Command.make(
   "logout",
-  { profile: Flags.profile, provider: Flags.provider, yes: Flags.yes },
+  { profile: Flags.targetProfile, provider: Flags.provider, yes: Flags.yes },
   (flags) => Effect.flatMap(Effect.promise(auth), (m) => m.logout(flags))
 ).pipe(
   Command.withDescription(

@@ -20,7 +20,7 @@ const show = Command.make(
 
 const list = Command.make(
   "list",
-  { profile: Flags.profile, json: Flags.json },
+  { profile: Flags.targetProfile, json: Flags.json },
   (flags) => Effect.flatMap(Effect.promise(profiles), (m) => m.list(flags))
 ).pipe(Command.withDescription("List the profiles and their providers; * marks the one selected (--profile, ALCHEMY_PROFILE, default)"))
 
