@@ -117,7 +117,11 @@ describe("canary secrets", () => {
     await check(["profile", "show", "--profile", "k"], { env: { CLOUDFLARE_API_TOKEN: canaries.apiToken } })
     // A failing stack and a corrupt credentials file.
     fs.writeFileSync(path.join(box.home, "credentials", "k", "cloudflare.json"), `{"type":"api-key","apiKey":"${canaries.apiKey}"`)
-    assert.notStrictEqual((await check(["profile", "show", "--profile", "k"])).code, undefined)
+    // profile show reports it (exit 0, an error line naming the file and the fix) without its contents.
+    const corrupt = await check(["profile", "show", "--profile", "k"])
+    assert.strictEqual(corrupt.code, 0, corrupt.stderr)
+    assert.include(corrupt.stdout, `${path.join(box.home, "credentials", "k", "cloudflare.json")}) is not valid JSON`)
+    assert.include(corrupt.stdout, "alchemy login --profile k")
     assert.notStrictEqual((await check(["deploy", examplePath, "--profile", "k"])).code, 0)
     assert.notStrictEqual((await check(["env", "--profile", "k"])).code, 0)
     // Control: the check sees a secret when one is printed (env exists to print credentials off a terminal).
