@@ -15,7 +15,6 @@ import { Interaction } from "@alchemy/profile-core/Interaction"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import type * as Redacted from "effect/Redacted"
 import * as Output from "./internal/Output.js"
 
 /** Is a person at the terminal? Standard input and output are TTYs and `CI` is not set. */
@@ -109,7 +108,7 @@ export const makeInteractive = (terminal: PromptContext): Interaction => ({
         validate: (value) => (value === "" ? Effect.fail("a value is required") : Effect.succeed(value))
       }),
       terminal
-    ).pipe(Effect.map((value) => value as unknown as Redacted.Redacted<string>)),
+    ),
   confirm: (options) =>
     quitToInterrupt(Prompt.confirm({ message: options.message, initial: options.default }), terminal),
   openUrl: (url) =>

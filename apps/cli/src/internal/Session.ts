@@ -5,31 +5,24 @@
 import { decodeProfileName, type ProfileName } from "@alchemy/profile-core/ProfileName"
 import { type Selection, selectProfile } from "@alchemy/profile-core/Selection"
 import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import type { Entry } from "./Providers.js"
 
 export const env = (): Readonly<Record<string, string | undefined>> => process.env
 
-/** DESIGN §4 for one provider, from the command's `--profile` and the app's `profile`. */
+/** DESIGN §4 for one provider, from the command's `--profile` and the app's `profile` (an `Either`: yield it). */
 export const select = (
   provider: Entry,
-  options: { readonly flag: Option.Option<string> | string | undefined; readonly app?: string | undefined; readonly resource?: string | undefined }
-) => {
-  const flag = Option.isOption(options.flag) ? Option.getOrUndefined(options.flag) : options.flag
-  return Either.match(
-    selectProfile({
-      provider: provider.id,
-      providerVariable: provider.profileVariable,
-      environmentCredentials: provider.environmentCredentials,
-      resource: options.resource,
-      app: options.app,
-      flag,
-      env: env()
-    }),
-    { onLeft: (e) => Effect.fail(e), onRight: (s: Selection) => Effect.succeed(s) }
-  )
-}
+  options: { readonly flag: Option.Option<string>; readonly app?: string | undefined }
+) =>
+  selectProfile({
+    provider: provider.id,
+    providerVariable: provider.profileVariable,
+    environmentCredentials: provider.environmentCredentials,
+    app: options.app,
+    flag: Option.getOrUndefined(options.flag),
+    env: env()
+  })
 
 /**
  * The profile a provider-agnostic command works on (`configure`, `login`, `logout`): `--profile`, else
