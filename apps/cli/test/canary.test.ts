@@ -112,6 +112,10 @@ describe("canary secrets", () => {
     }
     await check(["profile", "list"])
     await check(["profile", "list", "--json"])
+    // With every log level on (@effect/cli's --log-level), and in config.json (DESIGN §8: no secret there either).
+    for (const p of ["t", "s"]) assert.strictEqual((await check(["--log-level", "all", "profile", "show", "--profile", p])).code, 0)
+    const config = fs.readFileSync(path.join(box.home, "config.json"), "utf8")
+    for (const tail of [...tails, ...storedSecrets().map((s) => s.slice(4))]) assert.notInclude(config, tail, "config.json")
     // Raw environment credentials shown by profile show, and shadowed by a named profile.
     await check(["profile", "show"], { env: { CLOUDFLARE_API_TOKEN: canaries.apiToken, CLOUDFLARE_ACCOUNT_ID: cf.accounts[0]!.id } })
     await check(["profile", "show", "--profile", "k"], { env: { CLOUDFLARE_API_TOKEN: canaries.apiToken } })
