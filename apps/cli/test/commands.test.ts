@@ -137,6 +137,24 @@ describe("alchemy", () => {
     assert.strictEqual(out.Version, 1)
     assert.strictEqual(out.AccessKeyId, awsKey.accessKeyId)
     assert.strictEqual(out.SecretAccessKey, awsKey.secretAccessKey)
+
+    // No profile named and keys in the environment: they are passed on whole, expiration included.
+    const fromEnv = await box.run(["aws", "credential-process"], {
+      env: {
+        AWS_ACCESS_KEY_ID: "ASIAENVIRONMENT00001",
+        AWS_SECRET_ACCESS_KEY: "environment-secret-value",
+        AWS_SESSION_TOKEN: "environment-session-token",
+        AWS_CREDENTIAL_EXPIRATION: "2030-01-01T00:00:00.000Z"
+      }
+    })
+    assert.strictEqual(fromEnv.code, 0, fromEnv.stderr)
+    assert.deepStrictEqual(JSON.parse(fromEnv.stdout), {
+      Version: 1,
+      AccessKeyId: "ASIAENVIRONMENT00001",
+      SecretAccessKey: "environment-secret-value",
+      SessionToken: "environment-session-token",
+      Expiration: "2030-01-01T00:00:00.000Z"
+    })
   })
 
   it("configure AWS SSO (device code, approved by the emulator) and assume-role from it", async () => {

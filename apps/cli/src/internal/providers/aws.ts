@@ -8,7 +8,6 @@ import * as AwsResolver from "@alchemy/provider-aws/AwsResolver"
 import * as CredentialProcess from "@alchemy/provider-aws/CredentialProcess"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import { CliError } from "../Failure.js"
 import type { Core, Provider } from "../Providers.js"
 
 const services = AwsAuthProvider.layer.pipe(Layer.provideMerge(AwsResolver.layer))
@@ -40,19 +39,9 @@ export const provider: Provider = {
 
 /** `alchemy aws credential-process`: Version 1 JSON for the selected profile (or the raw environment keys). */
 export const credentialProcess = (selection: Selection) =>
-  Effect.gen(function*() {
-    if (selection.useEnvironmentCredentials) {
-      const id = process.env.AWS_ACCESS_KEY_ID
-      const secret = process.env.AWS_SECRET_ACCESS_KEY
-      if (id === undefined || secret === undefined) {
-        return yield* new CliError({ message: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must both be set" })
-      }
-      return {
-        Version: 1,
-        AccessKeyId: id,
-        SecretAccessKey: secret,
-        ...(process.env.AWS_SESSION_TOKEN ? { SessionToken: process.env.AWS_SESSION_TOKEN } : {})
-      }
-    }
-    return yield* Effect.provide(CredentialProcess.credentialProcessOutput(selection.profile), AwsResolver.layer)
-  })
+  selection.useEnvironmentCredentials
+    ? Effect.map(
+      Effect.flatMap(AwsCredentials.AwsCredentials, (credentials) => credentials.get),
+      CredentialProcess.toCredentialProcessOutput
+    ).pipe(Effect.provide(AwsCredentials.fromEnv))
+    : Effect.provide(CredentialProcess.credentialProcessOutput(selection.profile), AwsResolver.layer)
