@@ -34,7 +34,7 @@ write(path.join(showHome, "config.json"), {
 write(path.join(showHome, "credentials", "default", "cloudflare.json"), { type: "api-token", apiToken: "benchTOKEN0123456789abcdef0123456789" })
 write(path.join(showHome, "credentials", "default", "aws.json"), {
   type: "access-keys",
-  accessKeyId: "AKIABENCH00000000001",
+  accessKeyId: "AKIAEXAMPLEBENCH0001",
   secretAccessKey: "benchSECRET0123456789abcdef0123456789abcd"
 })
 

@@ -31,6 +31,7 @@
  */
 import { pathToFileURL } from "node:url"
 import * as internal from "./internal/cloudflare/server.js"
+import type * as State from "./internal/cloudflare/state.js"
 
 /**
  * An account the emulator lists. `status` only matters for `/memberships` (default `"accepted"`); pending
@@ -77,25 +78,7 @@ export interface StartOptions {
  *
  * @since 0.1.0
  */
-export interface Counters {
-  /** `GET /oauth2/authorize` (and `/oauth2/auth`). */
-  authorize: number
-  /** Consents answered with Allow (including `autoApprove`). */
-  consentAllow: number
-  /** Consents answered with Deny. */
-  consentDeny: number
-  /** Every `POST /oauth2/token`. */
-  token: number
-  /** `POST /oauth2/token` with `grant_type=authorization_code`. */
-  tokenCode: number
-  /** `POST /oauth2/token` with `grant_type=refresh_token`. */
-  tokenRefresh: number
-  /** `POST /oauth2/revoke`. */
-  revoke: number
-  /** API v4 requests by `"<METHOD> <route>"` relative to `/client/v4`, e.g. `"GET /accounts"`,
-   * `"GET /accounts/:account_id/tokens/verify"`. */
-  api: Record<string, number>
-}
+export type Counters = State.Counters
 
 /**
  * A Cloudflare error as it appears in the API envelope.
