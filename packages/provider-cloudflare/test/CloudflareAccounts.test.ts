@@ -1,24 +1,15 @@
 import { assert, describe, it } from "@effect/vitest"
 import { unsafeMakeProfileName } from "@alchemy/profile-core/ProfileName"
 import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { CloudflareApi } from "../src/CloudflareApi.js"
 import * as CloudflareProvider from "../src/CloudflareProvider.js"
-import { configFile, emulator, envFor, filesUnder, layer, readJson, tempHome } from "./support.js"
+import { configFile, emulator, envFor, failureOf, filesUnder, layer, readJson, tempHome } from "./support.js"
 
 const profile = unsafeMakeProfileName("default")
 const provider = CloudflareProvider.provider
 
-const failureOf = <A, E>(exit: Exit.Exit<A, E>): any => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
-  const failure = Cause.failureOption(exit.cause)
-  if (Option.isNone(failure)) throw new Error(`expected a typed failure, got ${Cause.pretty(exit.cause)}`)
-  return failure.value
-}
 
 const configureToken = (token: string, values: Record<string, string> = {}) =>
   provider.configure({ profile, method: "api-token", values, secrets: { "api-token": Redacted.make(token) } })

@@ -1,21 +1,12 @@
 import * as Http from "node:http"
 import type { AddressInfo } from "node:net"
 import { assert, describe, it } from "@effect/vitest"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import { CloudflareApi } from "../src/CloudflareApi.js"
-import { emulator, envFor, layer, tempHome } from "./support.js"
+import { emulator, envFor, failureOf, layer, tempHome } from "./support.js"
 
-const failureOf = <A, E>(exit: Exit.Exit<A, E>): any => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
-  const failure = Cause.failureOption(exit.cause)
-  if (Option.isNone(failure)) throw new Error(`expected a typed failure, got ${Cause.pretty(exit.cause)}`)
-  return failure.value
-}
 
 describe("CloudflareApi", () => {
   it.scopedLive("retries 5xx and 429 with backoff, a bounded number of times", () =>

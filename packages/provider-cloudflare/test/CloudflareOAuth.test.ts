@@ -3,24 +3,10 @@ import * as Os from "node:os"
 import { assert, describe, it } from "@effect/vitest"
 import { unsafeMakeProfileName } from "@alchemy/profile-core/ProfileName"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Cause from "effect/Cause"
-import * as Option from "effect/Option"
 import { CloudflareApi } from "../src/CloudflareApi.js"
 import * as CloudflareCredentials from "../src/CloudflareCredentials.js"
 import * as CloudflareProvider from "../src/CloudflareProvider.js"
-import {
-  assertNoSecrets,
-  browserOpener,
-  configFile,
-  credentialsFile,
-  emulator,
-  envFor,
-  filesUnder,
-  layer,
-  readJson,
-  tempHome
-} from "./support.js"
+import { assertNoSecrets, browserOpener, configFile, credentialsFile, emulator, envFor, failureOf, filesUnder, layer, readJson, tempHome } from "./support.js"
 
 const profile = unsafeMakeProfileName("default")
 
@@ -29,12 +15,6 @@ const hasIpv6Loopback = interfaces.some((i) => i.internal && i.family === "IPv6"
 /** 127.0.0.2 reaches a wildcard (0.0.0.0) listener on Linux but not one bound to 127.0.0.1. */
 const externalAddresses = ["127.0.0.2", ...interfaces.filter((i) => !i.internal && i.family === "IPv4").map((i) => i.address)]
 
-const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
-  const failure = Cause.failureOption(exit.cause)
-  if (Option.isNone(failure)) throw new Error(`expected a typed failure, got ${Cause.pretty(exit.cause)}`)
-  return failure.value
-}
 
 /** The callback URL the emulator would redirect to, obtained without a browser (autoApprove emulator). */
 const approve = (authorizeUrl: string) =>

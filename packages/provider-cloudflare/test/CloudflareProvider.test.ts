@@ -7,30 +7,13 @@ import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as CloudflareProvider from "../src/CloudflareProvider.js"
-import {
-  assertNoSecrets,
-  configFile,
-  credentialsFile,
-  emulator,
-  envFor,
-  filesUnder,
-  layer,
-  readJson,
-  tempHome
-} from "./support.js"
+import { assertNoSecrets, configFile, credentialsFile, emulator, envFor, failureOf, filesUnder, layer, readJson, tempHome } from "./support.js"
 
 const profile = unsafeMakeProfileName("prod")
 const provider = CloudflareProvider.provider
 
-const failureOf = <A, E>(exit: Exit.Exit<A, E>): any => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
-  const failure = Cause.failureOption(exit.cause)
-  if (Option.isNone(failure)) throw new Error(`expected a typed failure, got ${Cause.pretty(exit.cause)}`)
-  return failure.value
-}
 
 describe("api-token", () => {
   it.scopedLive("a valid token is verified, saved, described without the secret, and exported by environment", () =>

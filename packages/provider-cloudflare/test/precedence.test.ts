@@ -5,12 +5,9 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
-import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
-import * as Option from "effect/Option"
 import * as CloudflareCredentials from "../src/CloudflareCredentials.js"
-import { assertNoSecrets, configFile, emulator, envFor, layer, tempHome } from "./support.js"
+import { assertNoSecrets, configFile, emulator, envFor, failureOf, layer, tempHome } from "./support.js"
 
 const names = ["default", "res", "app", "flag", "cfvar", "alcvar"] as const
 
@@ -33,12 +30,6 @@ const seed = (home: string, emu: CloudflareEmulator.CloudflareEmulator, stored: 
   return tokens
 }
 
-const failureOf = <A, E>(exit: Exit.Exit<A, E>): any => {
-  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
-  const failure = Cause.failureOption(exit.cause)
-  if (Option.isNone(failure)) throw new Error(`expected a typed failure, got ${Cause.pretty(exit.cause)}`)
-  return failure.value
-}
 
 describe("which profile (DESIGN §4)", () => {
   const rows: ReadonlyArray<{

@@ -7,7 +7,10 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import { browserOpenerPath } from "@alchemy/testing/Browser"
 import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 import * as Layer from "effect/Layer"
 import * as Duration from "effect/Duration"
 import { Environment } from "../src/CloudflareEndpoints.js"
@@ -84,4 +87,12 @@ const safeStringify = (u: unknown): string => {
   } catch {
     return String(u)
   }
+}
+
+/** The typed failure of an exit (fails the test on success or on a defect). */
+export const failureOf = <A, E>(exit: Exit.Exit<A, E>): any => {
+  if (Exit.isSuccess(exit)) throw new Error("expected a failure")
+  const failure = Cause.failureOption(exit.cause)
+  if (Option.isNone(failure)) throw new Error(`expected a typed failure, got ${Cause.pretty(exit.cause)}`)
+  return failure.value
 }
