@@ -12,10 +12,9 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import type * as Schema from "effect/Schema"
 import type { AlchemyHome } from "./AlchemyHome.js"
-import { decodeCredentialsText, parseOptions } from "./ConfigFile.js"
+import { decodeCredentialsText, encodeKeeping } from "./ConfigFile.js"
 import type { CredentialsError, LockTimeout } from "./Errors.js"
 import type { FileLock } from "./FileLock.js"
 import { describeParseError } from "./internal/decode.js"
@@ -119,7 +118,7 @@ export const make: Effect.Effect<
     )
 
   const writeUnlocked = <A, I>(profile: string, provider: string, schema: Schema.Schema<A, I>, value: A) =>
-    Either.match(ParseResult.encodeEither(schema, parseOptions)(value), {
+    Either.match(encodeKeeping(schema, value), {
       onLeft: (issue) =>
         Effect.fail(
           home.credentialsError(profile, provider, "SchemaMismatch", `the new value: ${describeParseError(issue)}`)

@@ -37,7 +37,23 @@ export interface RefreshPolicy<A, I, E, R> {
   readonly refresh: (credentials: A) => Effect.Effect<A, E, R>
   /** Default 5 minutes. */
   readonly skew?: Duration.DurationInput
+  /**
+   * Locks of other tools that refresh the same file, as paths relative to the home (for example `alchemy` 0.x's
+   * `lock/cloudflare-<profile>`): taken, after this file's own lock and before the re-read, for every refresh, so
+   * two tools spend a rotating refresh token once. Same lock library and staleness as theirs (proper-lockfile,
+   * a directory with its mtime kept fresh, stale after 10 seconds).
+   */
+  readonly sharedLocks?: ReadonlyArray<string>
 }
+
+const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/**
+ * The refreshed value keeps what the file had that the provider does not know (keys written by another tool or a
+ * newer version): known keys take the new values, unknown ones stay, in the file's order.
+ */
+const keepUnknownKeys = <A>(before: A, after: A): A =>
+  isObject(before) && isObject(after) && before.type === after.type ? { ...before, ...after } : after
 
 /**
  * @since 0.1.0
@@ -101,14 +117,27 @@ export const make: Effect.Effect<CredentialRefresher.Service, never, CredentialS
         : store.write(policy.profile, policy.provider, policy.schema, value)
     const remember = (value: A) => Effect.sync(() => cache.set(key, value)).pipe(Effect.as(value))
 
-    const underLock = Effect.gen(function*() {
+    const refreshUnderLocks = Effect.gen(function*() {
       const again = yield* read
       if (Option.isNone(again)) return yield* Effect.fail(needsLogin(policy))
       if (yield* isValidNow(policy, again.value)) return yield* remember(again.value)
-      const refreshed = yield* policy.refresh(again.value)
+      const refreshed = keepUnknownKeys(again.value, yield* policy.refresh(again.value))
       yield* write(refreshed)
       return yield* remember(refreshed)
     })
+    const underLock = internal === undefined ? refreshUnderLocks : (policy.sharedLocks ?? []).reduceRight(
+      (effect: typeof refreshUnderLocks, relative) => {
+        const { home } = internal
+        const lockPath = `${home.paths.root}/${relative}`
+        const onIo = (io: { readonly reason: CredentialsError["reason"]; readonly detail: string }) =>
+          home.credentialsError(policy.profile, policy.provider, io.reason, io.detail, lockPath)
+        return home.files.ensureDirs([home.paths.root, lockPath.slice(0, lockPath.lastIndexOf("/"))]).pipe(
+          Effect.mapError(onIo),
+          Effect.zipRight(home.withLock(lockPath, onIo, effect))
+        )
+      },
+      refreshUnderLocks
+    )
 
     return Effect.gen(function*() {
       // First store.read runs the one-time migration check; later reads go straight to the file.

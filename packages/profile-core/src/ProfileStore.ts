@@ -14,10 +14,17 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import * as ParseResult from "effect/ParseResult"
 import type * as Schema from "effect/Schema"
 import type { AlchemyHome } from "./AlchemyHome.js"
-import { type ConfigFile, parseOptions, ProviderEntry } from "./ConfigFile.js"
+import {
+  type ConfigFile,
+  decodeKeeping,
+  encodeKeeping,
+  profileOf,
+  ProviderEntry,
+  providerOf,
+  unusableReason
+} from "./ConfigFile.js"
 import { type ConfigError, type LockTimeout, ProfileExists, ProfileNotFound } from "./Errors.js"
 import type { FileLock } from "./FileLock.js"
 import { describeParseError, restoreOrder } from "./internal/decode.js"
@@ -89,12 +96,12 @@ export const make: Effect.Effect<
   const read = Effect.zipRight(migrated, home.readConfig)
 
   const decodeEntry = <A, I>(profile: string, provider: string, schema: Schema.Schema<A, I>, raw: unknown) =>
-    Either.match(ParseResult.decodeUnknownEither(schema, parseOptions)(raw), {
+    Either.match(decodeKeeping(schema, raw), {
       onLeft: (issue) =>
         Effect.fail(
           home.configError("SchemaMismatch", `profiles.${profile}.${provider}: ${describeParseError(issue)}`)
         ),
-      onRight: (value) => Effect.succeed(restoreOrder(raw, value))
+      onRight: Effect.succeed
     })
 
   const encodeEntry = <A, I>(
@@ -104,7 +111,7 @@ export const make: Effect.Effect<
     entry: A,
     like?: unknown
   ) =>
-    Either.match(ParseResult.encodeEither(schema, parseOptions)(entry), {
+    Either.match(encodeKeeping(schema, entry), {
       onLeft: (issue) =>
         Effect.fail(
           home.configError(
@@ -113,7 +120,7 @@ export const make: Effect.Effect<
           )
         ),
       onRight: (encoded) =>
-        Either.match(ParseResult.decodeUnknownEither(ProviderEntry, parseOptions)(encoded), {
+        Either.match(decodeKeeping(ProviderEntry, encoded), {
           onLeft: (issue) =>
             Effect.fail(
               home.configError(
@@ -144,7 +151,7 @@ export const make: Effect.Effect<
     provider: string,
     entry: ProviderEntry | undefined
   ): ConfigFile => {
-    const current = { ...config.profiles[profile] }
+    const current = { ...profileOf(config, profile) }
     if (entry === undefined) delete current[provider]
     else current[provider] = entry
     return { ...config, profiles: { ...config.profiles, [profile]: current } }
@@ -154,10 +161,12 @@ export const make: Effect.Effect<
     home.checkNames(profile, provider).pipe(
       Effect.zipRight(read),
       Effect.flatMap((config) => {
-        const raw = config.profiles[profile]?.[provider]
-        return raw === undefined
+        const raw = providerOf(config, profile, provider)
+        if (raw !== undefined) return Effect.map(decodeEntry(profile, provider, schema, raw), Option.some)
+        const unusable = unusableReason(config, profile, provider)
+        return unusable === undefined
           ? Effect.succeed(Option.none<A>())
-          : Effect.map(decodeEntry(profile, provider, schema, raw), Option.some)
+          : Effect.fail(home.configError("SchemaMismatch", unusable))
       })
     )
 
@@ -180,7 +189,7 @@ export const make: Effect.Effect<
     home.checkNames(profile, provider).pipe(
       Effect.zipRight(modify((config) =>
         Effect.gen(function*() {
-          const raw = config.profiles[profile]?.[provider]
+          const raw = providerOf(config, profile, provider)
           const current = raw === undefined
             ? Option.none<A>()
             : Option.some(yield* decodeEntry(profile, provider, schema, raw))
@@ -195,7 +204,7 @@ export const make: Effect.Effect<
     home.checkNames(profile, provider).pipe(
       Effect.zipRight(modify((config) =>
         Effect.succeed(
-          config.profiles[profile]?.[provider] === undefined
+          providerOf(config, profile, provider) === undefined
             ? [false, Option.none()] as const
             : [true, Option.some(withProvider(config, profile, provider, undefined))] as const
         )
@@ -206,7 +215,7 @@ export const make: Effect.Effect<
     home.checkNames(profile).pipe(
       Effect.zipRight(modify((config) =>
         Effect.gen(function*() {
-          const inConfig = config.profiles[profile] !== undefined
+          const inConfig = profileOf(config, profile) !== undefined
           if (inConfig) {
             const { [profile]: _removed, ...rest } = config.profiles
             yield* home.writeConfig({ ...config, profiles: rest })
@@ -224,11 +233,11 @@ export const make: Effect.Effect<
       Effect.zipRight(home.checkNames(to)),
       Effect.zipRight(modify((config) =>
         Effect.gen(function*() {
-          if (config.profiles[from] === undefined) {
+          if (profileOf(config, from) === undefined) {
             return yield* Effect.fail(new ProfileNotFound({ profile: from, available: Object.keys(config.profiles) }))
           }
           if (from === to) return [undefined, Option.none()] as const
-          if (config.profiles[to] !== undefined) return yield* Effect.fail(new ProfileExists({ profile: to }))
+          if (profileOf(config, to) !== undefined) return yield* Effect.fail(new ProfileExists({ profile: to }))
           const fromDir = paths.profileCredentialsDir(from)
           const toDir = paths.profileCredentialsDir(to)
           const hasCredentials = yield* files.exists(fromDir).pipe(

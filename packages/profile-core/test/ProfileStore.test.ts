@@ -10,6 +10,7 @@ import { CredentialRefresher } from "../src/Credentials.js"
 import { CredentialStore } from "../src/CredentialStore.js"
 import { ConfigError, CredentialsError, InvalidProfileName, ProfileExists, ProfileNotFound } from "../src/Errors.js"
 import { decodeProfileName, type ProfileName, unsafeMakeProfileName } from "../src/ProfileName.js"
+import { keptEntries } from "../src/ConfigFile.js"
 import { ProfileStore } from "../src/ProfileStore.js"
 import { layerAt, listTree, makeHome } from "./support.js"
 
@@ -123,9 +124,8 @@ const broken: ReadonlyArray<readonly [string, string, ConfigError["reason"]]> = 
   ["empty", "", "InvalidJson"],
   ["version 99", `{"version":99,"profiles":{}}`, "UnknownVersion"],
   ["no version", `{"profiles":{}}`, "SchemaMismatch"],
-  ["wrong types", `{"version":1,"profiles":{"prod":{"cloudflare":{"method":42}}}}`, "SchemaMismatch"],
   ["profiles is a list", `{"version":1,"profiles":[]}`, "SchemaMismatch"],
-  ["hostile profile name in the file", `{"version":1,"profiles":{"../x":{}}}`, "SchemaMismatch"],
+  ["profiles missing", `{"version":1}`, "SchemaMismatch"],
   ["an array", `[1,2,3]`, "SchemaMismatch"]
 ]
 
@@ -261,6 +261,138 @@ describe("a lock that cannot be created", () => {
       assert.include(credentials.message, path.join(home, "locks/credentials.prod.cloudflare.lock"))
       assert.notInclude(credentials.message, "supersecret")
       assert.deepStrictEqual(listTree(home), tree)
+    }))
+  })
+})
+
+/**
+ * `alchemy` 0.x accepts any key as a profile name and never validates what it writes; its users' files hold names,
+ * providers and keys we cannot use. They are reported and kept byte for byte, and the other profiles work.
+ */
+describe("entries this version cannot use (written by alchemy 0.x, a newer version, a hand edit)", () => {
+  const written = {
+    version: 1,
+    profiles: {
+      "team a": { cloudflare: { method: "api-token", metadata: { id: "a".repeat(32), name: "Team A" } } },
+      "prod/eu": { cloudflare: { method: "oauth", scopes: ["x"] } },
+      "ü": { cloudflare: { method: "api-key" } },
+      "\u001b]0;pwned\u0007": {},
+      prod: {
+        cloudflare: { method: "api-token", metadata: { id: "b".repeat(32), name: "Prod" }, future: { deep: [1, { x: 2 }] } },
+        note: "kept as is",
+        Neon: { method: "env" },
+        neon: 7
+      },
+      broken: { cloudflare: { method: 42 }, aws: { method: "access-keys" } },
+      weird: 5,
+      constructor: { cloudflare: { method: "api-token" } }
+    },
+    settings: { telemetry: false }
+  }
+  // `__proto__` is data in JSON (JSON.parse makes it an own key); build it the same way.
+  const text = JSON.stringify(written, null, 2).replace(
+    '"note": "kept as is",',
+    '"note": "kept as is",\n      "__proto__": { "polluted": true },'
+  ).replace('"version": 1,', '"version": 1,\n  "__proto__": [1, 2],')
+
+  it.live("every other profile works, what is kept is reported, and a write keeps it byte for byte", () => {
+    const home = makeHome()
+    const file = path.join(home, "config.json")
+    fs.writeFileSync(file, text)
+    return inHome(home, Effect.gen(function*() {
+      const store = yield* ProfileStore
+      const config = yield* store.read
+      assert.deepStrictEqual<ReadonlyArray<string>>(yield* store.list, ["broken", "constructor", "prod"])
+      const kept = keptEntries(config)
+      const profilesKept = kept.filter((k) => k.key === undefined).map((k) => k.profile)
+      assert.deepStrictEqual(profilesKept, ["team a", "prod/eu", "ü", "\u001b]0;pwned\u0007", "weird"])
+      for (const k of kept) assert.notMatch(k.reason, /[\u0000-\u001f\u007f]/, "reasons carry no control characters")
+      assert.include(kept.find((k) => k.profile === "team a")!.reason, "not a valid profile name")
+      assert.deepStrictEqual(
+        kept.filter((k) => k.key !== undefined).map((k) => `${k.profile}/${k.key}`),
+        ["prod/note", "prod/__proto__", "prod/Neon", "prod/neon", "broken/cloudflare"]
+      )
+
+      const entry = yield* store.getProvider(prod, "cloudflare", Cloudflare)
+      assert.strictEqual(Option.getOrThrow(entry).metadata?.name, "Prod")
+      // A provider entry that does not decode is an error for that entry only, naming where.
+      const broken = unsafeMakeProfileName("broken")
+      const error = yield* Effect.flip(store.getProvider(broken, "cloudflare", Cloudflare))
+      assert.instanceOf(error, ConfigError)
+      assert.include(error.message, "profiles.broken.cloudflare: method")
+      assert.isTrue(Option.isSome(yield* store.getProvider(broken, "aws", Cloudflare)))
+      assert.strictEqual(({} as Record<string, unknown>).polluted, undefined, "no prototype was touched")
+
+      // Writes of other entries: the file is the same text plus the change, every kept key in its place.
+      yield* store.putProvider(prod, "aws", Cloudflare, { method: "access-keys" })
+      yield* store.putProvider(dev, "cloudflare", Cloudflare, { method: "api-token" })
+      yield* store.updateProvider(prod, "cloudflare", Cloudflare, (current) => ({ ...Option.getOrThrow(current), scopes: ["y"] }))
+      const expected = JSON.parse(text)
+      expected.profiles.prod.aws = { method: "access-keys" }
+      expected.profiles.prod.cloudflare.scopes = ["y"]
+      expected.profiles.dev = { cloudflare: { method: "api-token" } }
+      assert.strictEqual(fs.readFileSync(file, "utf8"), `${JSON.stringify(expected, null, 2)}\n`)
+      assert.include(fs.readFileSync(file, "utf8"), '"__proto__": {\n        "polluted": true')
+      assert.include(fs.readFileSync(file, "utf8"), '"__proto__": [\n    1,')
+
+      // Deleting a profile keeps the kept ones; deleting and renaming work around them.
+      yield* store.deleteProfile(dev)
+      yield* store.renameProfile(broken, unsafeMakeProfileName("fixed"))
+      const after = JSON.parse(fs.readFileSync(file, "utf8"))
+      assert.deepStrictEqual(Object.keys(after.profiles), [
+        "team a", "prod/eu", "ü", "\u001b]0;pwned\u0007", "prod", "weird", "constructor", "fixed"
+      ])
+      assert.deepStrictEqual(after.profiles.fixed, { cloudflare: { method: 42 }, aws: { method: "access-keys" } })
+    }))
+  })
+
+  it.live("names of the prototype chain are data: a missing 'toString' or 'valueOf' is not found", () => {
+    const home = makeHome()
+    fs.writeFileSync(path.join(home, "config.json"), `{"version":1,"profiles":{}}`)
+    return inHome(home, Effect.gen(function*() {
+      const store = yield* ProfileStore
+      for (const name of ["constructor", "toString", "valueOf", "hasOwnProperty"]) {
+        const profile = unsafeMakeProfileName(name)
+        assert.isFalse(yield* store.deleteProfile(profile), name)
+        assert.isTrue(Option.isNone(yield* store.getProvider(profile, "cloudflare", Cloudflare)), name)
+        assert.isFalse(yield* store.deleteProvider(profile, "constructor"), name)
+      }
+      assert.strictEqual(fs.readFileSync(path.join(home, "config.json"), "utf8"), `{"version":1,"profiles":{}}`)
+    }))
+  })
+
+  it.live("a credentials file keeps unknown keys (a __proto__ key too) through a refresh", () => {
+    const home = makeHome()
+    const file = path.join(home, "credentials/prod/cloudflare.json")
+    fs.mkdirSync(path.dirname(file), { recursive: true })
+    fs.writeFileSync(
+      file,
+      `{"type":"oauth","access":"old-access","refresh":"old-refresh","expires":1,"clientId":"theirs",` +
+        `"__proto__":{"x":1},"extra":{"nested":[1,2]}}`
+    )
+    return inHome(home, Effect.gen(function*() {
+      const refresher = yield* CredentialRefresher
+      const value = yield* refresher.getValid({
+        profile: prod,
+        provider: "cloudflare",
+        schema: Oauth,
+        isValid: (c, now) => c.expires > now.nowMillis,
+        refresh: () =>
+          Effect.succeed({
+            type: "oauth" as const,
+            access: Redacted.make("new-access"),
+            refresh: Redacted.make("new-refresh"),
+            expires: Date.now() + 3_600_000
+          })
+      })
+      assert.strictEqual(Redacted.value(value.access), "new-access")
+      const after = fs.readFileSync(file, "utf8")
+      const json = JSON.parse(after)
+      assert.deepStrictEqual(Object.keys(json), ["type", "access", "refresh", "expires", "clientId", "__proto__", "extra"])
+      assert.strictEqual(json.access, "new-access")
+      assert.strictEqual(json.clientId, "theirs")
+      assert.deepStrictEqual(json.extra, { nested: [1, 2] })
+      assert.include(after, '"__proto__": {\n    "x": 1')
     }))
   })
 })

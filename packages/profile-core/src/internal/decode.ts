@@ -84,6 +84,19 @@ const isPlainObject = (u: unknown): u is Record<string, unknown> =>
   (Object.getPrototypeOf(u) === Object.prototype || Object.getPrototypeOf(u) === null)
 
 /**
+ * Sets an own, enumerable data property, whatever the key (`out["__proto__"] = v` would set the prototype instead
+ * and the key would vanish from the file on the next write).
+ *
+ * @internal
+ */
+export const defineKey = (target: Record<string, unknown>, key: string, value: unknown): void => {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
+}
+
+/** @internal */
+export const hasOwn = (u: object, key: PropertyKey): boolean => Object.prototype.hasOwnProperty.call(u, key)
+
+/**
  * Decoding with `onExcessProperty: "preserve"` puts unknown keys first; put keys back in the order of `like`
  * (recursively, plain objects only) so a rewrite does not shuffle a hand-edited file.
  *
@@ -93,10 +106,42 @@ export const restoreOrder = <A>(like: unknown, value: A): A => {
   if (!isPlainObject(like) || !isPlainObject(value)) return value
   const out: Record<string, unknown> = {}
   for (const key of Object.keys(like)) {
-    if (Object.prototype.hasOwnProperty.call(value, key)) out[key] = restoreOrder(like[key], value[key])
+    if (hasOwn(value, key)) defineKey(out, key, restoreOrder(like[key], value[key]))
   }
   for (const key of Object.keys(value)) {
-    if (!Object.prototype.hasOwnProperty.call(out, key)) out[key] = value[key]
+    if (!hasOwn(out, key)) defineKey(out, key, value[key])
+  }
+  for (const symbol of Object.getOwnPropertySymbols(value)) {
+    Object.defineProperty(out, symbol, { value: value[symbol as never], enumerable: true })
   }
   return out as A
+}
+
+/**
+ * Keys a schema decoder or encoder would not keep as data (`__proto__` becomes the prototype when copied by
+ * assignment), set aside before and put back after, so they survive as data and are never acted upon.
+ */
+const hazardous = ["__proto__"] as const
+
+/**
+ * Decode or encode an object with `onExcessProperty: "preserve"`, keeping every key of the input as data (a
+ * `__proto__` key included) and the input's key order.
+ *
+ * @internal
+ */
+export const transformKeeping = <A, E>(
+  raw: unknown,
+  transform: (input: unknown) => Either.Either<A, E>
+): Either.Either<A, E> => {
+  if (!isRecord(raw) || !hazardous.some((key) => hasOwn(raw, key))) {
+    return Either.map(transform(raw), (value) => restoreOrder(raw, value))
+  }
+  const safe: Record<string, unknown> = {}
+  for (const key of Object.keys(raw)) if (!(hazardous as ReadonlyArray<string>).includes(key)) safe[key] = raw[key]
+  return Either.map(transform(safe), (value) => {
+    if (!isRecord(value)) return value
+    const withKeys = { ...value }
+    for (const key of hazardous) if (hasOwn(raw, key)) defineKey(withKeys, key, raw[key])
+    return restoreOrder(raw, withKeys as A)
+  })
 }

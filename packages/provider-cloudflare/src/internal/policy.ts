@@ -60,6 +60,13 @@ const refreshOAuth = (
     return yield* needsLogin(profile, "the refresh token was revoked or has expired")
   })
 
+/**
+ * The lock `alchemy` 0.x takes around its Cloudflare refresh, relative to the home: `lock/` and
+ * `encodeURIComponent("cloudflare-<profile>")` (our profile names encode to themselves).
+ */
+export const legacyRefreshLock = (profile: ProfileName): string =>
+  `lock/${encodeURIComponent(`${providerId}-${profile}`)}`
+
 /** The policy for one profile; every method shares one cache entry in the refresher. */
 export const policy = (profile: ProfileName): RefreshPolicy<
   StoredCredentials,
@@ -71,6 +78,8 @@ export const policy = (profile: ProfileName): RefreshPolicy<
   provider: providerId,
   schema: StoredCredentials,
   skew,
+  // `alchemy` 0.x refreshes the same file under proper-lockfile at `~/.alchemy/lock/cloudflare-<profile>`.
+  sharedLocks: [legacyRefreshLock(profile)],
   isValid: (credentials, now) => isFresh(credentials, now.nowMillis, now.skewMillis),
   refresh: (credentials) => credentials.type === "oauth" ? refreshOAuth(profile, credentials) : Effect.succeed(credentials)
 })
