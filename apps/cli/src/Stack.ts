@@ -18,6 +18,10 @@
  * `run` may also be a function `(ctx) => Promise<unknown>` receiving the same context plus `env`, the provider
  * environment variables (as `alchemy exec` would set them).
  *
+ * A file written for the `alchemy` library (0.x), which does its work at import time and exports no stack, is a
+ * *script stack*: the CLI tells it apart from its source without running it and runs it as a child process
+ * (`node --import tsx alchemy.run.ts --stage <s> [--profile <p>]`, `--destroy` / `--read` / `--dev` by phase).
+ *
  * @since 0.1.0
  */
 import * as Context from "effect/Context"

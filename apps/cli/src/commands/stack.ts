@@ -1,5 +1,6 @@
 /**
- * `alchemy deploy|destroy|dev|plan|run [stack file]`: run the stack's program with the selected credentials.
+ * `alchemy deploy|destroy|dev|plan|run [stack file]`: run the stack's program with the selected credentials, or run
+ * a script of the `alchemy` library (0.x) as a child process with the selected profile and stage forwarded.
  */
 import * as Command from "@effect/cli/Command"
 import * as Effect from "effect/Effect"
