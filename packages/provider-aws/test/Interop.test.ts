@@ -4,7 +4,9 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as Crypto from "node:crypto"
 import * as Fs from "node:fs"
+import * as Path from "node:path"
 import { afterAll, beforeAll } from "vitest"
 import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
 import { CredentialStore } from "@alchemy/profile-core/CredentialStore"
@@ -49,6 +51,24 @@ beforeAll(async () => {
       `credential_process = ${tsxCommand("credential-process.ts", "loopy")}`,
       "[profile loop-outer]",
       `credential_process = ${tsxCommand("credential-process.ts", "outer")}`,
+      // chains the SDK resolves with its nested STS / SSO clients (@aws-sdk/nested-clients)
+      "[profile role-chain]",
+      "role_arn = arn:aws:iam::222222222222:role/Ops",
+      "source_profile = static",
+      "region = eu-north-1",
+      "[profile sso-chain]",
+      "sso_session = corp",
+      "sso_account_id = 111111111111",
+      "sso_role_name = ReadOnlyAccess",
+      "region = ca-central-1",
+      "[sso-session corp]",
+      `sso_start_url = ${emulator.url}/start`,
+      "sso_region = us-east-1",
+      "[profile sso-legacy]",
+      `sso_start_url = ${emulator.url}/legacy`,
+      "sso_region = us-east-1",
+      "sso_account_id = 111111111111",
+      "sso_role_name = Billing",
       ""
     ].join("\n")
   )
@@ -142,6 +162,87 @@ describe("aws-profile", () => {
       const message = String((error as { message?: string }).message)
       assert.strictEqual((error as { reason?: string }).reason, "CredentialProcessLoop", message)
       assert.include(message, "outer -> credential_process -> inner -> credential_process -> outer")
+    }).pipe(Effect.provide(providerLayer(sandbox.home, scripted().interaction))))
+})
+
+/** An IAM Identity Center token from the emulator (device code, approved), as the AWS CLI caches it. */
+const cachedSsoToken = async (startUrl: string) => {
+  const { SSOOIDCClient, RegisterClientCommand, StartDeviceAuthorizationCommand, CreateTokenCommand } = await import(
+    "@aws-sdk/client-sso-oidc"
+  )
+  const oidc = new SSOOIDCClient({ region: "us-east-1", endpoint: emulator.url })
+  const client = await oidc.send(new RegisterClientCommand({ clientName: "aws-cli", clientType: "public" }))
+  const device = await oidc.send(
+    new StartDeviceAuthorizationCommand({ clientId: client.clientId, clientSecret: client.clientSecret, startUrl })
+  )
+  emulator.approveDevice(device.userCode)
+  const token = await oidc.send(
+    new CreateTokenCommand({
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      grantType: "urn:ietf:params:oauth:grant-type:device_code",
+      deviceCode: device.deviceCode
+    })
+  )
+  oidc.destroy()
+  return {
+    startUrl,
+    region: "us-east-1",
+    accessToken: token.accessToken,
+    expiresAt: new Date(Date.now() + (token.expiresIn ?? 3600) * 1000).toISOString(),
+    clientId: client.clientId,
+    clientSecret: client.clientSecret,
+    registrationExpiresAt: new Date((client.clientSecretExpiresAt ?? 0) * 1000).toISOString(),
+    refreshToken: token.refreshToken
+  }
+}
+
+describe("aws-profile chains resolved by the SDK's nested clients", () => {
+  // A role chain (role_arn + source_profile) and SSO (sso-session, and the legacy sso_start_url form) are resolved
+  // by @aws-sdk/credential-provider-ini with the STS / SSO clients of @aws-sdk/nested-clients. If that package
+  // gets its own @aws-sdk/core (a release newer than the clients'), its client construction prints the SDK's
+  // NodeVersionSupportWarning on Node 20, in the middle of `alchemy exec` output.
+  it.live("role_arn + source_profile and SSO resolve to real credentials with no NodeVersionSupportWarning", () =>
+    Effect.gen(function*() {
+      const userHome = Path.join(sandbox.root, "user-home")
+      const cache = Path.join(userHome, ".aws", "sso", "cache")
+      Fs.mkdirSync(cache, { recursive: true })
+      const sha1 = (text: string) => Crypto.createHash("sha1").update(text).digest("hex")
+      const session = yield* Effect.promise(() => cachedSsoToken(`${emulator.url}/start`))
+      Fs.writeFileSync(Path.join(cache, `${sha1("corp")}.json`), JSON.stringify(session))
+      const legacy = yield* Effect.promise(() => cachedSsoToken(`${emulator.url}/legacy`))
+      Fs.writeFileSync(Path.join(cache, `${sha1(legacy.startUrl)}.json`), JSON.stringify(legacy))
+
+      const store = yield* ProfileStore
+      for (const name of ["role-chain", "sso-chain", "sso-legacy"]) {
+        yield* store.putProvider(yield* decodeProfileName(name), "aws", AwsProviderEntry, {
+          method: "aws-profile",
+          awsProfile: name
+        })
+      }
+      const cases = [
+        { name: "role-chain", counter: "assumeRole" },
+        { name: "sso-chain", counter: "getRoleCredentials" },
+        { name: "sso-legacy", counter: "getRoleCredentials" }
+      ] as const
+      for (const { counter, name } of cases) {
+        const before = emulator.counters[counter]
+        const child = yield* Effect.promise(() =>
+          runFixture("resolve.ts", [name], {
+            HOME: userHome,
+            // nothing may hide the warning from this check
+            NODE_NO_WARNINGS: undefined,
+            NODE_OPTIONS: undefined,
+            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: undefined
+          })
+        )
+        assert.strictEqual(child.code, 0, `${name}: ${child.stderr}`)
+        assert.notInclude(child.stderr, "NodeVersionSupportWarning", name)
+        assert.notInclude(child.stderr, "Warning", name)
+        // the credentials came from the emulator through the chain: AssumeRole / GetRoleCredentials ran once
+        assert.strictEqual(emulator.counters[counter] - before, 1, name)
+        assert.match(JSON.parse(child.stdout).accessKeyId, /^ASIA/, name)
+      }
     }).pipe(Effect.provide(providerLayer(sandbox.home, scripted().interaction))))
 })
 

@@ -1,8 +1,36 @@
 import { assert, describe, it } from "vitest"
 import * as Fs from "node:fs"
+import { createRequire } from "node:module"
 import * as Os from "node:os"
 import * as Path from "node:path"
-import { fixture, run } from "./fixtures/harness.js"
+import { fixture, packageDir, run } from "./fixtures/harness.js"
+
+/**
+ * Every installed copy of `@aws-sdk/core` reachable from this package's SDK dependencies: each `@aws-sdk/*`
+ * dependency is resolved from the package that names it, the way Node will at run time.
+ */
+const installedCores = () => {
+  const cores = new Map<string, Set<string>>()
+  const seen = new Set<string>()
+  const visit = (from: string, name: string, via: string) => {
+    const manifest = Fs.realpathSync(createRequire(from).resolve(`${name}/package.json`))
+    if (name === "@aws-sdk/core") {
+      const version = JSON.parse(Fs.readFileSync(manifest, "utf8")).version as string
+      cores.set(version, (cores.get(version) ?? new Set()).add(via))
+    }
+    if (seen.has(manifest)) return
+    seen.add(manifest)
+    const dependencies = Object.keys(JSON.parse(Fs.readFileSync(manifest, "utf8")).dependencies ?? {})
+    for (const dependency of dependencies) {
+      if (dependency.startsWith("@aws-sdk/")) visit(manifest, dependency, `${via} > ${dependency}`)
+    }
+  }
+  const own = JSON.parse(Fs.readFileSync(Path.join(packageDir, "package.json"), "utf8")).dependencies
+  for (const name of Object.keys(own).filter((n) => n.startsWith("@aws-sdk/"))) {
+    visit(Path.join(packageDir, "package.json"), name, name)
+  }
+  return cores
+}
 
 // Start-up cost: importing the package must not load the AWS SDK; using it does.
 describe("lazy AWS SDK", () => {
@@ -36,6 +64,12 @@ describe("lazy AWS SDK", () => {
     } finally {
       Fs.rmSync(dir, { recursive: true, force: true })
     }
+  })
+
+  it("the installed SDK tree has exactly one @aws-sdk/core (a second one, newer, warns on Node 20)", () => {
+    const cores = installedCores()
+    const report = [...cores].map(([version, via]) => `${version} via ${[...via][0]}`).join("; ")
+    assert.deepStrictEqual([...cores.keys()], ["3.974.7"], report)
   })
 
   it("a real SDK call on Node 20 prints no NodeVersionSupportWarning (the pinned SDK versions support it)", async () => {
