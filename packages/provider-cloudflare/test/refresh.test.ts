@@ -8,6 +8,7 @@ import * as CloudflareCredentials from "../src/CloudflareCredentials.js"
 import { assertNoSecrets, configFile, credentialsFile, emulator, envFor, layer, readJson, tempHome } from "./support.js"
 
 const fixture = fileURLToPath(new URL("./fixtures/resolve.ts", import.meta.url))
+const alchemy0 = fileURLToPath(new URL("./fixtures/alchemy0-refresh.mjs", import.meta.url))
 const packageDir = fileURLToPath(new URL("..", import.meta.url))
 
 interface ChildResult {
@@ -16,9 +17,9 @@ interface ChildResult {
   readonly stderr: string
 }
 
-const runChild = (env: Record<string, string | undefined>) =>
+const runChild = (env: Record<string, string | undefined>, args: ReadonlyArray<string> = ["--import", "tsx", fixture]) =>
   new Promise<ChildResult>((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", fixture], {
+    const child = spawn(process.execPath, args, {
       cwd: packageDir,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env } as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"]
@@ -102,6 +103,61 @@ describe("refresh across processes", () => {
       assert.strictEqual(emu.counters.tokenRefresh, 1)
       assertNoSecrets([result.stdout, result.stderr], [tokens.access, tokens.refresh])
     }))
+})
+
+describe("refresh beside the alchemy npm package 0.x (same ~/.alchemy)", () => {
+  /** HOME whose `.alchemy` is the shared home: 0.x always uses `~/.alchemy`, we are pointed there too. */
+  const sharedHome = (home: string) => {
+    const root = Path.join(home, ".alchemy")
+    Fs.mkdirSync(root, { mode: 0o700 })
+    return root
+  }
+
+  it.scopedLive("0.x holds its refresh lock while refreshing: we wait for it and use its token, one refresh in all", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const home = yield* tempHome
+      const root = sharedHome(home)
+      const tokens = emu.issueOAuthTokens({ scopes: ["account:read", "user:read"] })
+      seedExpired(root, tokens, emu.accounts[0]!.id)
+      emu.resetCounters()
+      emu.setLatency("/oauth2/token", 1_500)
+      const env = { ...envFor(emu, root), HOME: home }
+      const startAt = Date.now() + 2_500
+      // Theirs takes the lock at startAt and holds it for 1.5 s of refresh and 1 s more; ours looks at startAt + 0.5 s.
+      const theirs = runChild({ ...env, HOLD_MS: "1000", START_AT: String(startAt) }, [alchemy0])
+      const ours = yield* Effect.promise(() => runChild({ ...env, START_AT: String(startAt + 500) }))
+      const their = yield* Effect.promise(() => theirs)
+      assert.strictEqual(their.code, 0, their.stdout + their.stderr)
+      assert.strictEqual(ours.code, 0, ours.stdout + ours.stderr)
+      assert.isTrue(JSON.parse(their.stdout).refreshed)
+      assert.strictEqual(JSON.parse(ours.stdout).tokenHash, JSON.parse(their.stdout).tokenHash, "ours uses the token 0.x got")
+      assert.strictEqual(emu.counters.tokenRefresh, 1)
+    }), 60_000)
+
+  it.scopedLive("both tools at once (4 processes each): the rotating refresh token is spent once, nobody fails", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator()
+      const home = yield* tempHome
+      const root = sharedHome(home)
+      const tokens = emu.issueOAuthTokens({ scopes: ["account:read", "user:read"] })
+      seedExpired(root, tokens, emu.accounts[0]!.id)
+      emu.resetCounters()
+      // A slow token endpoint: whoever refreshes first is still waiting for it when every other process looks.
+      emu.setLatency("/oauth2/token", 1_500)
+      const env = { ...envFor(emu, root), HOME: home, START_AT: String(Date.now() + 4_000) }
+      const results = yield* Effect.promise(() =>
+        Promise.all(Array.from({ length: 8 }, (_, i) => i % 2 === 0 ? runChild(env, [alchemy0]) : runChild(env)))
+      )
+      for (const r of results) assert.strictEqual(r.code, 0, r.stdout + r.stderr)
+      const lines = results.map((r) => JSON.parse(r.stdout.trim()))
+      assert.isTrue(lines.every((l) => l.ok === true), JSON.stringify(lines))
+      assert.strictEqual(new Set(lines.map((l) => l.tokenHash)).size, 1, "every process of both tools has one token")
+      assert.strictEqual(emu.counters.tokenRefresh, 1)
+      const stored = readJson(credentialsFile(root, "default"))
+      assert.strictEqual(emu.refreshTokenStatus(stored.refresh), "active")
+      assertNoSecrets(results.flatMap((r) => [r.stdout, r.stderr]), [tokens.access, tokens.refresh, stored.access, stored.refresh])
+    }), 120_000)
 })
 
 describe("refresh in one process", () => {
