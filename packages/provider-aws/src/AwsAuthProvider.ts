@@ -37,10 +37,18 @@ import {
 } from "./AwsConfig.js"
 import { environmentCredentials, profileVariable } from "./AwsCredentials.js"
 import { AwsError } from "./AwsError.js"
-import { assumeRole, type AwsResolved, AwsResolver, callerIdentity, storedRegion } from "./AwsResolver.js"
+import {
+  assumeRole,
+  type AwsResolved,
+  AwsResolver,
+  callerIdentity,
+  type RegionSource,
+  storedRegion
+} from "./AwsResolver.js"
 import * as AwsSso from "./AwsSso.js"
 import * as Interop from "./CredentialProcess.js"
 import type { PlainCredentials } from "./internal/sdk.js"
+import { profileRegion } from "./internal/sharedConfig.js"
 
 /** The methods, in the order a picker shows them. @since 0.1.0 */
 export const methods: ReadonlyArray<AuthMethod & { readonly id: AwsMethod }> = [
@@ -344,7 +352,10 @@ export const make: Effect.Effect<
     Effect.gen(function*() {
       const profile = input.profile
       const awsProfile = yield* ask(input, "aws-profile", "AWS CLI profile name (from ~/.aws/config)", previous?.awsProfile)
-      const region = yield* askRegion(input, previous?.region)
+      // The AWS profile's own `region` applies unless this profile names one: ask only when neither does.
+      const region = (yield* profileRegion(awsProfile)) === undefined
+        ? yield* askRegion(input, previous?.region)
+        : valueOf(input, "region") ?? previous?.region
       const entry: AwsProviderEntry = {
         ...withoutMethodSettings(previous),
         method: "aws-profile",
@@ -353,7 +364,7 @@ export const make: Effect.Effect<
       }
       // Verify before saving anything: the entry is written only once the AWS profile resolves.
       const resolved = yield* resolver.resolveEntry(profile, entry)
-      const identity = yield* callerIdentity(profile, resolved, region)
+      const identity = yield* callerIdentity(profile, resolved, resolved.region)
       yield* credentials.delete(profile, providerId)
       yield* save(profile, { ...entry, metadata: { id: identity.account, name: identity.arn } })
     })
@@ -539,6 +550,14 @@ export const describeLoggedOut = (profile: ProfileName, entry: AwsProviderEntry)
   }
 }
 
+/** Where the region line's value came from, when not from the profile itself. */
+const regionSourceNote = (source: RegionSource | undefined): string =>
+  source?._tag === "Environment"
+    ? ` (from ${source.variable})`
+    : source?._tag === "AwsProfile"
+    ? ` (from AWS profile ${source.awsProfile} in ${source.file})`
+    : ""
+
 /** The `profile show` description of resolved credentials (secrets only redacted). @since 0.1.0 */
 export const describeResolved = (
   profile: ProfileName,
@@ -550,7 +569,10 @@ export const describeResolved = (
     { label: "accessKeyId", value: redact(resolved.accessKeyId), secret: true },
     { label: "secretAccessKey", value: redact(Redacted.value(resolved.secretAccessKey)), secret: true }
   ]
-  if (resolved.region !== undefined) lines.push({ label: "region", value: resolved.region })
+  const source = resolved.regionSource
+  if (resolved.region !== undefined) {
+    lines.push({ label: "region", value: `${resolved.region}${regionSourceNote(source)}` })
+  }
   if (resolved.accountId !== undefined) lines.push({ label: "accountId", value: resolved.accountId })
   if (resolved.arn !== undefined && resolved.arn !== "") lines.push({ label: "arn", value: resolved.arn })
   if (resolved.expiration !== undefined) {
@@ -559,7 +581,6 @@ export const describeResolved = (
   lines.push(sourceLine(profile, entry))
   const warnings: Array<string> = []
   const stored = storedRegion(entry)
-  const source = resolved.regionSource
   if (source?._tag === "Environment" && stored !== undefined && stored !== resolved.region) {
     warnings.push(`${source.variable}=${resolved.region} overrides the profile's region ${stored}`)
   }
@@ -573,7 +594,14 @@ export const describeResolved = (
       method: entry.method,
       loggedIn: true,
       region: resolved.region ?? null,
-      regionSource: source === undefined ? null : source._tag === "Environment" ? source.variable : "profile",
+      regionSource: source === undefined
+        ? null
+        : source._tag === "Environment"
+        ? source.variable
+        : source._tag === "AwsProfile"
+        ? "aws-profile"
+        : "profile",
+      ...(source?._tag === "AwsProfile" ? { regionFile: source.file } : {}),
       accountId: resolved.accountId ?? null,
       arn: resolved.arn ?? null,
       accessKeyId: redact(resolved.accessKeyId),

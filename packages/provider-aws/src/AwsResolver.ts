@@ -39,7 +39,18 @@ import {
 import { AwsError } from "./AwsError.js"
 import * as AwsSso from "./AwsSso.js"
 import * as Guard from "./internal/guard.js"
+import { type AwsProfileRegion, profileRegion } from "./internal/sharedConfig.js"
 import { call, loadCredentialProviders, loadSts, type PlainCredentials, unwrap } from "./internal/sdk.js"
+
+/**
+ * Where a resolved region came from: an environment variable, the alchemy profile, or (for an `aws-profile`) the
+ * `region` of the AWS CLI profile it names, in `file` (`$AWS_CONFIG_FILE` or `~/.aws/config`).
+ *
+ * @since 0.1.0
+ */
+export type RegionSource =
+  | ValueSource
+  | { readonly _tag: "AwsProfile"; readonly awsProfile: string; readonly file: string }
 
 /** Refresh this long before expiry. @since 0.1.0 */
 export const skewMillis = 5 * 60_000
@@ -57,7 +68,7 @@ export interface AwsResolved {
   readonly sessionToken?: Redacted.Redacted<string> | undefined
   readonly expiration?: number | undefined
   readonly region?: string | undefined
-  readonly regionSource?: ValueSource | undefined
+  readonly regionSource?: RegionSource | undefined
   readonly accountId?: string | undefined
   readonly arn?: string | undefined
 }
@@ -114,18 +125,27 @@ export class AwsResolver extends Context.Tag("@alchemy/provider-aws/AwsResolver"
 /** The region the profile itself names: its `region`, else the SSO region. @since 0.1.0 */
 export const storedRegion = (entry: AwsProviderEntry): string | undefined => entry.region ?? entry.sso?.region
 
-/** Region: `AWS_REGION` > `AWS_DEFAULT_REGION` > the profile's region > the SSO region. @since 0.1.0 */
+/**
+ * Region: `AWS_REGION` > `AWS_DEFAULT_REGION` > the profile's region > the SSO region > (an `aws-profile`) the
+ * `region` of the AWS CLI profile, the order the AWS CLI itself follows for the last step.
+ *
+ * @since 0.1.0
+ */
 export const regionFor = (
   profile: ProfileName,
   entry: AwsProviderEntry,
-  env: Readonly<Record<string, string | undefined>> = process.env
-): { readonly region?: string; readonly source?: ValueSource } => {
+  env: Readonly<Record<string, string | undefined>> = process.env,
+  awsProfile?: AwsProfileRegion | undefined
+): { readonly region?: string; readonly source?: RegionSource } => {
   for (const variable of ["AWS_REGION", "AWS_DEFAULT_REGION"]) {
     const value = env[variable]
     if (value !== undefined && value !== "") return { region: value, source: { _tag: "Environment", variable } }
   }
   const stored = storedRegion(entry)
-  return stored !== undefined ? { region: stored, source: { _tag: "Profile", profile, method: entry.method } } : {}
+  if (stored !== undefined) return { region: stored, source: { _tag: "Profile", profile, method: entry.method } }
+  return awsProfile !== undefined
+    ? { region: awsProfile.region, source: { _tag: "AwsProfile", awsProfile: awsProfile.awsProfile, file: awsProfile.file } }
+    : {}
 }
 
 const stsRegion = (region: string | undefined) => region ?? "us-east-1"
@@ -247,9 +267,14 @@ export const make: Effect.Effect<
   const refresher = yield* CredentialRefresher
   const interaction = yield* Interaction
   const entries = new Map<string, AwsProviderEntry>()
-  // What the SDK resolved for an aws-profile, per alchemy profile, with the AWS profile name it came from: an
-  // entry naming another AWS profile never reuses it, so `forget` (a config change) need not drop it.
-  const awsProfileCache = new Map<string, { readonly awsProfile: string; readonly credentials: AwsProfileCredentials }>()
+  // What the SDK resolved for an aws-profile, per alchemy profile, with the AWS profile name it came from (and that
+  // profile's region, read with the credentials): an entry naming another AWS profile never reuses it, so `forget`
+  // (a config change) need not drop it.
+  const awsProfileCache = new Map<string, {
+    readonly awsProfile: string
+    readonly credentials: AwsProfileCredentials
+    readonly region: AwsProfileRegion | undefined
+  }>()
 
   const entry = (profile: ProfileName) =>
     Effect.suspend(() => {
@@ -351,7 +376,9 @@ export const make: Effect.Effect<
         case "aws-profile": {
           const name = e.awsProfile
           if (name === undefined) return yield* missing("the AWS CLI profile name")
-          return yield* resolveAwsProfile(profile, name, base, options.chain ?? [])
+          const fromSdk = yield* resolveAwsProfile(profile, name, options.chain ?? [])
+          const { region: awsRegion, source: awsRegionSource } = regionFor(profile, e, process.env, fromSdk.region)
+          return withBase({ ...base, region: awsRegion, regionSource: awsRegionSource }, fromSdk.credentials)
         }
       }
     })
@@ -377,12 +404,15 @@ export const make: Effect.Effect<
       })
     })
 
+  /** The AWS profile's credentials (the SDK's `fromIni`) and its `region`, memoized until they near expiry. */
   const resolveAwsProfile = (
     profile: ProfileName,
     name: string,
-    base: Omit<AwsResolved, "accessKeyId" | "secretAccessKey">,
     chain: ReadonlyArray<string>
-  ): Effect.Effect<AwsResolved, AwsError> =>
+  ): Effect.Effect<
+    { readonly credentials: AwsProfileCredentials; readonly region: AwsProfileRegion | undefined },
+    AwsError
+  > =>
     Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
       const cached = awsProfileCache.get(profile)
@@ -390,7 +420,7 @@ export const make: Effect.Effect<
         cached !== undefined && cached.awsProfile === name &&
         (cached.credentials.expiration === undefined || cached.credentials.expiration - skewMillis > now)
       ) {
-        return withBase(base, cached.credentials)
+        return cached
       }
       const { fromIni } = yield* Effect.promise(() => loadCredentialProviders())
       const identity = yield* Guard.around([...chain, profile], () => fromIni({ profile: name, ignoreCache: true })({})).pipe(
@@ -409,8 +439,10 @@ export const make: Effect.Effect<
         expiration: identity.expiration?.getTime(),
         accountId: identity.accountId
       }
-      awsProfileCache.set(profile, { awsProfile: name, credentials })
-      return withBase(base, credentials)
+      const region = yield* profileRegion(name)
+      const resolved = { awsProfile: name, credentials, region }
+      awsProfileCache.set(profile, resolved)
+      return resolved
     })
 
   const forget = (profile: ProfileName) => Effect.sync(() => entries.delete(profile))

@@ -7,7 +7,7 @@ import { regionFor } from "../src/AwsResolver.js"
 const sso = { startUrl: "https://x.awsapps.com/start", region: "us-east-1", accountId: "111111111111", roleName: "Admin" }
 
 describe("region", () => {
-  it.effect("AWS_REGION > AWS_DEFAULT_REGION > the profile's region > the SSO region, with where it came from", () =>
+  it.effect("AWS_REGION > AWS_DEFAULT_REGION > the profile's region > the SSO region > the AWS profile's, with where it came from", () =>
     Effect.gen(function*() {
       const profile = yield* decodeProfileName("p")
       const entry: AwsProviderEntry = { method: "sso", region: "eu-west-1", sso }
@@ -26,5 +26,16 @@ describe("region", () => {
       const { region: _r, ...withoutRegion } = entry
       assert.strictEqual(regionFor(profile, withoutRegion, {}).region, "us-east-1")
       assert.deepStrictEqual(regionFor(profile, { method: "access-keys" }, {}), {})
+
+      // aws-profile: the AWS CLI profile's region comes last, after the environment and the alchemy profile's own
+      const fromAwsConfig = { awsProfile: "dev", region: "eu-north-1", file: "~/.aws/config" }
+      const awsProfile: AwsProviderEntry = { method: "aws-profile", awsProfile: "dev" }
+      assert.deepStrictEqual(regionFor(profile, awsProfile, {}, fromAwsConfig), {
+        region: "eu-north-1",
+        source: { _tag: "AwsProfile", awsProfile: "dev", file: "~/.aws/config" }
+      })
+      assert.strictEqual(regionFor(profile, { ...awsProfile, region: "us-west-2" }, {}, fromAwsConfig).region, "us-west-2")
+      assert.strictEqual(regionFor(profile, awsProfile, { AWS_DEFAULT_REGION: "ap-south-1" }, fromAwsConfig).region, "ap-south-1")
+      assert.strictEqual(regionFor(profile, awsProfile, { AWS_REGION: "" }, fromAwsConfig).region, "eu-north-1")
     }))
 })

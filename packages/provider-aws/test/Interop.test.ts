@@ -126,6 +126,83 @@ describe("aws-profile", () => {
       assert.deepStrictEqual(findSecrets([JSON.stringify(a)], [staticKey.secretAccessKey, processKey.secretAccessKey]), [])
     }).pipe(Effect.provide(providerLayer(sandbox.home, scripted().interaction))))
 
+  it.live("the AWS profile's region (AWS_CONFIG_FILE) is exported and shown with its source; overrides in order", () => {
+    const person = scripted()
+    return Effect.gen(function*() {
+      const provider = yield* AwsAuthProvider
+      const configured = yield* configureAwsProfile("regional", "static")
+      // the AWS profile names a region: configure neither asks for one nor stores a copy that would shadow it
+      assert.deepStrictEqual(person.asked, [])
+      assert.isUndefined(JSON.parse(Fs.readFileSync(`${sandbox.home}/config.json`, "utf8")).profiles.regional.aws.region)
+      assert.strictEqual(configured.json.region, "ap-south-1")
+      assert.strictEqual(configured.json.regionSource, "aws-profile")
+      assert.strictEqual(configured.json.regionFile, sandbox.awsConfig)
+      const regionLine = configured.lines.find((line) => line.label === "region")
+      assert.strictEqual(regionLine?.value, `ap-south-1 (from AWS profile static in ${sandbox.awsConfig})`)
+
+      const regional = yield* decodeProfileName("regional")
+      const env = yield* provider.environment(regional)
+      assert.strictEqual(Redacted.value(env.AWS_REGION!), "ap-south-1")
+      assert.strictEqual(Redacted.value(env.AWS_DEFAULT_REGION!), "ap-south-1")
+
+      // AWS_REGION > AWS_DEFAULT_REGION > the alchemy profile's region > the AWS profile's region
+      const regionWith = (variables: Record<string, string>) =>
+        Effect.acquireUseRelease(
+          Effect.sync(() => Object.assign(process.env, variables)),
+          () => Effect.flatMap(provider.environment(regional), (e) => Effect.sync(() => Redacted.value(e.AWS_REGION!))),
+          () => Effect.sync(() => Object.keys(variables).forEach((name) => delete process.env[name]))
+        )
+      assert.strictEqual(yield* regionWith({ AWS_DEFAULT_REGION: "eu-west-3" }), "eu-west-3")
+      assert.strictEqual(yield* regionWith({ AWS_REGION: "sa-east-1", AWS_DEFAULT_REGION: "eu-west-3" }), "sa-east-1")
+      process.env.AWS_REGION = "sa-east-1"
+      try {
+        const overridden = yield* provider.describe(regional)
+        assert.strictEqual(overridden.json.regionSource, "AWS_REGION")
+        assert.strictEqual(overridden.lines.find((line) => line.label === "region")?.value, "sa-east-1 (from AWS_REGION)")
+      } finally {
+        delete process.env.AWS_REGION
+      }
+      const pinned = yield* provider.configure({
+        profile: regional,
+        method: "aws-profile",
+        values: { "aws-profile": "static", region: "us-west-2" },
+        secrets: {}
+      })
+      assert.strictEqual(pinned.json.region, "us-west-2")
+      assert.strictEqual(pinned.json.regionSource, "profile")
+      assert.strictEqual(Redacted.value((yield* provider.environment(regional)).AWS_REGION!), "us-west-2")
+    }).pipe(Effect.provide(providerLayer(sandbox.home, person.interaction)))
+  })
+
+  it.live("an AWS profile without a region: asked once in configure (interactive); the credentials file's region counts", () => {
+    const person = scripted({ text: (message) => (message.includes("region") ? "eu-south-1" : undefined) })
+    return Effect.gen(function*() {
+      const provider = yield* AwsAuthProvider
+      const noRegion = yield* decodeProfileName("no-region")
+      const configured = yield* provider.configure({
+        profile: noRegion,
+        method: "aws-profile",
+        values: { "aws-profile": "proc" },
+        secrets: {}
+      })
+      assert.deepStrictEqual(person.asked.map((q) => q.flag), ["--region"])
+      assert.strictEqual(configured.json.region, "eu-south-1")
+      assert.strictEqual(configured.json.regionSource, "profile")
+
+      // a region written in the credentials file (the SDK reads it after the config file's)
+      Fs.appendFileSync(
+        sandbox.awsCredentials,
+        `[cred-region]\naws_access_key_id = ${staticKey.accessKeyId}\naws_secret_access_key = ${staticKey.secretAccessKey}\nregion = af-south-1\n`
+      )
+      const store = yield* ProfileStore
+      const credRegion = yield* decodeProfileName("cred-region")
+      yield* store.putProvider(credRegion, "aws", AwsProviderEntry, { method: "aws-profile", awsProfile: "cred-region" })
+      const description = yield* provider.describe(credRegion)
+      assert.strictEqual(description.json.region, "af-south-1")
+      assert.strictEqual(description.json.regionFile, sandbox.awsCredentials)
+    }).pipe(Effect.provide(providerLayer(sandbox.home, person.interaction)))
+  })
+
   it.live("an AWS profile whose credential_process calls back into alchemy for the same profile fails clearly", () =>
     Effect.gen(function*() {
       // configure verifies before saving, so it refuses the profile (the child finds no such alchemy profile)

@@ -15,6 +15,7 @@ type SsoOidcModule = typeof import("@aws-sdk/client-sso-oidc")
 type SsoModule = typeof import("@aws-sdk/client-sso")
 type StsModule = typeof import("@aws-sdk/client-sts")
 type CredentialProvidersModule = typeof import("@aws-sdk/credential-providers")
+type SharedConfigModule = typeof import("@smithy/core/config")
 
 const memo = <A>(load: () => Promise<A>): () => Promise<A> => {
   let promise: Promise<A> | undefined
@@ -31,6 +32,9 @@ export const loadSts: () => Promise<StsModule> = memo(() => import("@aws-sdk/cli
 export const loadCredentialProviders: () => Promise<CredentialProvidersModule> = memo(() =>
   import("@aws-sdk/credential-providers")
 )
+
+/** The SDK's reader of the shared config files (`~/.aws/config`, `~/.aws/credentials`). @internal */
+export const loadSharedConfig: () => Promise<SharedConfigModule> = memo(() => import("@smithy/core/config"))
 
 /** Plain (unwrapped) credentials for an SDK client; built only at the call site. @internal */
 export interface PlainCredentials {
