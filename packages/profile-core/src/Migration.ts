@@ -321,11 +321,14 @@ export const migrateWith = (home: Home.Home): Effect.Effect<MigrationResult, Con
           Effect.mapError(fileError(file))
         )
       }
-      // 2. our credentials files (`aws.json` replaces theirs atomically), 3. config.json
+      // 2. our credentials files (`aws.json` replaces theirs atomically), 3. config.json. Their directories may be
+      // open to others (their tool's mode): the ones that now hold our secrets get 0700, as ours do.
       const written: Array<string> = []
       for (const { profile, provider, value } of writes) {
         const file = paths.credentialsFile(profile, provider)
-        yield* files.ensureDirs([paths.root, paths.credentialsDir, paths.profileCredentialsDir(profile)]).pipe(
+        const dirs = [paths.credentialsDir, paths.profileCredentialsDir(profile)]
+        yield* files.ensureDirs([paths.root, ...dirs]).pipe(
+          Effect.zipRight(Effect.forEach(dirs, (dir) => files.chmod(dir, 0o700), { discard: true })),
           Effect.zipRight(files.writeAtomic(file, `${JSON.stringify(value, null, 2)}\n`)),
           Effect.mapError(fileError(file))
         )

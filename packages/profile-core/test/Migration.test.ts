@@ -360,7 +360,12 @@ for (const generation of generations) {
         path.basename(result.backup),
         ...listTree(result.credentialsBackup).map((f) => path.join(path.basename(result.credentialsBackup), f)),
         `${path.basename(result.credentialsBackup)}/`,
-        "locks/"
+        "locks/",
+        // theirs (0755 in the fixture copy), now holding our secrets
+        "credentials/",
+        "credentials/default/",
+        "credentials/legacy/",
+        "credentials/work/"
       ]
       for (const f of created) {
         const mode = fs.statSync(path.join(home, f)).mode & 0o777
