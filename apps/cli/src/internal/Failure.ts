@@ -23,6 +23,7 @@ export const exitCode = (cause: Cause.Cause<unknown>): number => {
   if (tag === "NeedsLogin") return 3
   if (tag === "UsageError" || tag === "InvalidProfileName") return 2
   if (tag === "ChildExit") return (e as ChildExit).code
+  if (tag === "Reported") return 1
   return 1
 }
 
@@ -44,7 +45,8 @@ export const report = (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
   if (Cause.isInterruptedOnly(cause)) return Effect.void
   const failure = Cause.failureOption(cause)
   if (Option.isSome(failure)) {
-    if (ValidationError.isValidationError(failure.value) || tagOf(failure.value) === "ChildExit") return Effect.void
+    const tag = tagOf(failure.value)
+    if (ValidationError.isValidationError(failure.value) || tag === "ChildExit" || tag === "Reported") return Effect.void
     return Output.note(`${Output.red("error:", process.stderr)} ${messageOf(failure.value)}`)
   }
   const defect = Cause.dieOption(cause)
@@ -60,6 +62,9 @@ export class UsageError extends Data.TaggedError("UsageError")<{ readonly messag
 
 /** A failure of the CLI itself with a message for the person (exit code 1). */
 export class CliError extends Data.TaggedError("CliError")<{ readonly message: string }> {}
+
+/** A failure the command has already printed in its own output (exit code 1, no second message). */
+export class Reported extends Data.TaggedError("Reported")<{}> {}
 
 /** `alchemy exec`: the child's exit status, passed on without a message. */
 export class ChildExit extends Data.TaggedError("ChildExit")<{ readonly code: number }> {}

@@ -3,7 +3,7 @@
  * (so `--method` can pick the provider without loading any code) and a lazy `load` of its package.
  */
 import type { AuthProvider, ConfigureInput, Description } from "@alchemy/profile-core/AuthProvider"
-import type { ConfigFile } from "@alchemy/profile-core/ConfigFile"
+import { type ConfigFile, providerOf, unusableReason } from "@alchemy/profile-core/ConfigFile"
 import type { CredentialRefresher } from "@alchemy/profile-core/Credentials"
 import type { CredentialStore } from "@alchemy/profile-core/CredentialStore"
 import type { Interaction } from "@alchemy/profile-core/Interaction"
@@ -101,7 +101,7 @@ export const readConfig: Effect.Effect<ConfigFile, unknown, ProfileStore> = Effe
  * never loaded (a Cloudflare-only `profile show` does not pay for the AWS package).
  */
 export const isConfigured = (config: ConfigFile, e: Entry, profile: ProfileName): boolean =>
-  config.profiles[profile]?.[e.id] !== undefined
+  providerOf(config, profile, e.id) !== undefined || unusableReason(config, profile, e.id) !== undefined
 
 /** The provider, loaded, when the profile configures it. */
 export const loadConfigured = (config: ConfigFile, e: Entry, profile: ProfileName): Effect.Effect<Option.Option<Provider>> =>

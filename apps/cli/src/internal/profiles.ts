@@ -5,6 +5,7 @@ import type { Description } from "@alchemy/profile-core/AuthProvider"
 import { NonInteractive, ProfileNotFound } from "@alchemy/profile-core/Errors"
 import { Interaction } from "@alchemy/profile-core/Interaction"
 import { AlchemyHome, paths } from "@alchemy/profile-core/AlchemyHome"
+import * as ConfigFile from "@alchemy/profile-core/ConfigFile"
 import { decodeProfileName, isProfileName } from "@alchemy/profile-core/ProfileName"
 import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
 import { auditProfiles } from "@alchemy/profile-core/Permissions"
@@ -13,7 +14,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as fs from "node:fs"
 import * as Display from "./Display.js"
-import { messageOf } from "./Failure.js"
+import { messageOf, Reported } from "./Failure.js"
 import * as Output from "./Output.js"
 import * as Providers from "./Providers.js"
 import * as Session from "./Session.js"
@@ -41,6 +42,8 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
     // Read once, when a provider first needs it (environment credentials alone do not).
     const readConfig = yield* Effect.cached(Providers.readConfig)
     const shown = new Set<string>([header.profile])
+    // A provider entry the file holds but that does not decode is shown with its error, and the command fails.
+    let unusable = false
     for (const entry of Providers.entries) {
       const selection = yield* Session.select(entry, { flag: flags.profile })
       warnings.push(...selection.warnings)
@@ -82,6 +85,7 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
       const described = yield* Effect.either(provider.auth.describe(selection.profile))
       const d: Description | undefined = described._tag === "Right" ? described.right : undefined
       const error = described._tag === "Left" ? messageOf(described.left) : null
+      if (described._tag === "Left" && (described.left as { _tag?: unknown })._tag === "ConfigError") unusable = true
       const extra: Array<{ label: string; value: string }> = []
       if (selection.profile !== header.profile) extra.push({ label: "profile", value: `${selection.profile} (${selection.explanation})` })
       if (selection.environmentVariables.length > 0) {
@@ -121,6 +125,7 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
         null,
         2
       ))
+      if (unusable) return yield* new Reported()
       return
     }
     const out = [
@@ -130,6 +135,7 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
     ]
     yield* Output.line(out.join("\n"))
     for (const w of new Set(warnings)) yield* Output.warning(w)
+    if (unusable) return yield* new Reported()
   })
 
 type Listing = Readonly<Record<string, Readonly<Record<string, { readonly method: string; readonly metadata?: { readonly id: string; readonly name: string } | undefined }>>>>
@@ -163,6 +169,11 @@ const quickListing = (root: string): Listing | undefined => {
   return profiles
 }
 
+/** A name or reason from a file, printable: control characters escaped (they could retitle or forge lines). */
+const printable = (text: string): string =>
+  // eslint-disable-next-line no-control-regex
+  text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
+
 export const list = (flags: { readonly profile: Option.Option<string>; readonly json: boolean }) =>
   Effect.gen(function*() {
     const home = yield* AlchemyHome
@@ -172,30 +183,54 @@ export const list = (flags: { readonly profile: Option.Option<string>; readonly 
         ? Effect.succeed({ profiles: quick })
         : Effect.flatMap(ProfileStore, (store) => store.read)
     })
+    // Entries kept from another tool or version (a name outside our rule, an entry that does not decode): listed
+    // as unusable, with why; every other profile lists as usual.
+    const kept = ConfigFile.keptEntries(config as ConfigFile.ConfigFile)
+    const unusableKeys = (name: string) => kept.filter((k) => k.profile === name && k.key !== undefined)
     const names = Object.keys(config.profiles).sort()
     const selected = yield* Session.profileFor(flags.profile)
+    const entriesOf = (name: string) =>
+      Object.entries(ConfigFile.profileOf(config as ConfigFile.ConfigFile, name) ?? {})
     if (flags.json) {
       const profiles = names.map((name) => {
         const providers: Record<string, { method: string; accountId: string | null; accountName: string | null }> = {}
-        for (const [id, entry] of Object.entries(config.profiles[name as keyof typeof config.profiles] ?? {})) {
+        for (const [id, entry] of entriesOf(name)) {
           providers[id] = { method: entry.method, accountId: entry.metadata?.id ?? null, accountName: entry.metadata?.name ?? null }
         }
         return { name, providers }
       })
-      yield* Output.line(JSON.stringify({ version: 1, selected, profiles }, null, 2))
+      yield* Output.line(JSON.stringify(
+        {
+          version: 1,
+          selected,
+          profiles,
+          unusable: kept.map((k) => ({ name: k.profile, provider: k.key ?? null, reason: k.reason }))
+        },
+        null,
+        2
+      ))
       return
     }
-    if (names.length === 0) {
+    if (names.length === 0 && kept.length === 0) {
       yield* Output.note("No profiles yet. Create one with `alchemy configure`.")
       return
     }
     const width = Math.max(7, ...names.map((n) => n.length))
     const rows = [Output.bold(`  ${"PROFILE".padEnd(width)}  PROVIDERS`)]
     for (const name of names) {
-      const entries = Object.entries(config.profiles[name as keyof typeof config.profiles] ?? {})
-      rows.push(`${name === selected ? "* " : "  "}${name.padEnd(width)}  ${entries.map(([id, e]) => `${id} (${e.method})`).join(", ") || "-"}`)
+      const entries = [
+        ...entriesOf(name).map(([id, e]) => `${id} (${e.method})`),
+        ...unusableKeys(name).map((k) => `${printable(k.key!)} (unusable)`)
+      ]
+      rows.push(`${name === selected ? "* " : "  "}${name.padEnd(width)}  ${entries.join(", ") || "-"}`)
     }
     yield* Output.line(rows.join("\n"))
+    for (const k of kept) {
+      const what = k.key === undefined
+        ? `profile ${printable(JSON.stringify(k.profile))}`
+        : `${printable(JSON.stringify(k.key))} of profile ${k.profile}`
+      yield* Output.warning(`${what} in config.json cannot be used: ${printable(k.reason)} (kept as is)`)
+    }
   })
 
 export const remove = (flags: { readonly name: string; readonly yes: boolean }) =>
@@ -203,7 +238,7 @@ export const remove = (flags: { readonly name: string; readonly yes: boolean }) 
     const profile = yield* decodeProfileName(flags.name)
     const store = yield* ProfileStore
     const config = yield* store.read
-    if (config.profiles[profile] === undefined) {
+    if (ConfigFile.profileOf(config, profile) === undefined) {
       return yield* new ProfileNotFound({ profile, available: Providers.profileNames(config) })
     }
     const interaction = yield* Interaction
