@@ -3,6 +3,7 @@
  * cannot use are listed as unusable (names printed safely), never break the other profiles, are refused clearly when
  * selected, and every write of ours keeps them byte for byte.
  */
+import { AwsEmulator } from "@alchemy/testing"
 import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
 import * as fs from "node:fs"
 import * as path from "node:path"
@@ -10,6 +11,7 @@ import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { readConfig, type Sandbox, sandbox } from "./helpers.js"
 
 let cf: CloudflareEmulator.CloudflareEmulator
+let aws: AwsEmulator.AwsEmulator
 let box: Sandbox
 let token: string
 
@@ -26,8 +28,9 @@ const entryText = (name: string): string => `${JSON.stringify(name)}: ${JSON.str
 
 beforeAll(async () => {
   cf = await CloudflareEmulator.start()
+  aws = await AwsEmulator.start()
   token = cf.addApiToken()
-  box = sandbox({ ...cf.env })
+  box = sandbox({ ...cf.env, ...aws.env })
   const configured = await box.run(
     ["configure", "--profile", "prod", "--provider", "cloudflare", "--method", "api-token", "--api-token-env", "T"],
     { env: { T: token } }
@@ -44,6 +47,7 @@ beforeAll(async () => {
 afterAll(async () => {
   box?.cleanup()
   await cf?.close()
+  await aws?.close()
 })
 
 const configText = (): string => fs.readFileSync(path.join(box.home, "config.json"), "utf8")
@@ -144,5 +148,54 @@ describe("a ~/.alchemy shared with alchemy 0.x", () => {
     keepsOddEntries()
     assert.notProperty(readConfig(box.home).profiles, "other")
     assert.property(readConfig(box.home).profiles, "prod")
+  })
+
+  it("unknown keys at every level survive re-configuring another provider of the profile and an OAuth refresh", async () => {
+    // A profile as alchemy 0.x (or a newer version of ours) may leave it: keys we do not know at every level.
+    const config = readConfig(box.home)
+    config.telemetry = { enabled: false }
+    config.profiles.team = {
+      notes: "owned by the platform team",
+      neon: ["any", "shape"],
+      cloudflare: {
+        method: "oauth",
+        metadata: { id: cf.accounts[0]!.id, name: cf.accounts[0]!.name, plan: "enterprise" },
+        scopes: ["account:read", "offline_access"],
+        addedBy: "alchemy@0.94.0"
+      }
+    }
+    fs.writeFileSync(path.join(box.home, "config.json"), JSON.stringify(config, null, 2))
+    const grant = cf.issueOAuthTokens({ scopes: ["account:read", "offline_access"] })
+    const credentials = path.join(box.home, "credentials", "team", "cloudflare.json")
+    fs.mkdirSync(path.dirname(credentials), { recursive: true, mode: 0o700 })
+    fs.writeFileSync(
+      credentials,
+      JSON.stringify({ type: "oauth", access: grant.access, refresh: grant.refresh, expires: Date.now() - 60_000, scopes: grant.scopes, issuer: "0.x" }),
+      { mode: 0o600 }
+    )
+
+    // The access token has expired: env refreshes it and rewrites the credentials file.
+    const env = await box.run(["env", "--profile", "team", "--format", "json"])
+    assert.strictEqual(env.code, 0, env.stderr)
+    assert.strictEqual(cf.refreshTokenStatus(grant.refresh), "used", "the refresh happened")
+    const refreshed = JSON.parse(fs.readFileSync(credentials, "utf8"))
+    assert.strictEqual(refreshed.issuer, "0.x", "an unknown key of the credentials file survives the refresh")
+    assert.notStrictEqual(refreshed.refresh, grant.refresh)
+    assert.strictEqual(JSON.parse(env.stdout).CLOUDFLARE_API_TOKEN, refreshed.access)
+
+    const awsKey = aws.addAccessKey()
+    const configured = await box.run(
+      ["configure", "--profile", "team", "--provider", "aws", "--method", "access-keys", "--aws-access-key-id", awsKey.accessKeyId, "--aws-secret-access-key-stdin", "--region", "eu-west-1"],
+      { input: awsKey.secretAccessKey }
+    )
+    assert.strictEqual(configured.code, 0, configured.stderr)
+    const after = readConfig(box.home)
+    assert.deepStrictEqual(after.telemetry, { enabled: false })
+    assert.strictEqual(after.profiles.team.notes, "owned by the platform team")
+    assert.deepStrictEqual(after.profiles.team.neon, ["any", "shape"])
+    assert.strictEqual(after.profiles.team.cloudflare.addedBy, "alchemy@0.94.0")
+    assert.strictEqual(after.profiles.team.cloudflare.metadata.plan, "enterprise")
+    assert.strictEqual(after.profiles.team.aws.method, "access-keys")
+    keepsOddEntries()
   })
 })
