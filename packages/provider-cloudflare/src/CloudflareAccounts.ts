@@ -93,7 +93,7 @@ export const resolve = <E = CloudflareApiError>(
       warnings.push(
         `CLOUDFLARE_ACCOUNT_ID=${envId} differs from the account stored in profile ${input.profile ?? "?"} ` +
           `(${input.stored.name}: ${input.stored.id})` +
-          (input.option === undefined ? `; using CLOUDFLARE_ACCOUNT_ID` : "")
+          `; using ${input.option === undefined || input.option.trim() === "" ? "CLOUDFLARE_ACCOUNT_ID" : `${input.optionName ?? "the accountId option"} (${input.option.trim()})`}`
       )
     }
     const known = (id: AccountId, source: string) =>

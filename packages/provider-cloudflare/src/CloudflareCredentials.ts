@@ -18,7 +18,6 @@ import {
   type NonInteractive,
   ProviderNotConfigured
 } from "@alchemy/profile-core/Errors"
-import { Interaction } from "@alchemy/profile-core/Interaction"
 import { decodeProfileName, type ProfileName } from "@alchemy/profile-core/ProfileName"
 import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
 import * as Selection from "@alchemy/profile-core/Selection"
@@ -40,6 +39,7 @@ import {
 import { Entry, type Method, providerId } from "./CloudflareProfile.js"
 import { credentialOf } from "./internal/credential.js"
 import * as Policy from "./internal/policy.js"
+import { emitWarnings } from "./internal/warnings.js"
 
 /**
  * The raw-credential variables (DESIGN.md §4), as groups that must all be set.
@@ -140,14 +140,6 @@ export interface Options {
 
 /** What building the service from a profile needs. */
 export type ProfileRequirements = ProfileStore | CredentialStore | CredentialRefresher | CloudflareApi
-
-const emitWarnings = (warnings: ReadonlyArray<string>) =>
-  Effect.flatMap(Effect.serviceOption(Interaction), (interaction) =>
-    Effect.forEach(
-      warnings,
-      (w) => Option.isSome(interaction) ? interaction.value.warn(w) : Effect.logWarning(w),
-      { discard: true }
-    ))
 
 const fromProfileChoice = (
   choice: ProfileChoice,
@@ -322,7 +314,8 @@ export const fromEnv: Layer.Layer<CloudflareCredentials, ResolveError, Cloudflar
 )
 
 /**
- * The automatic service (DESIGN.md §4); warnings go to `Interaction.warn` when present, else the logger.
+ * The automatic service (DESIGN.md §4); warnings go to `Interaction.warn` when present, else
+ * to stderr (never stdout).
  *
  * @since 0.1.0
  */

@@ -27,6 +27,7 @@ import * as CloudflareOAuth from "./CloudflareOAuth.js"
 import { Entry, type Method, providerId, type StoredCredentials, StoredCredentials as StoredSchema } from "./CloudflareProfile.js"
 import { credentialOf } from "./internal/credential.js"
 import * as Policy from "./internal/policy.js"
+import { emitWarnings } from "./internal/warnings.js"
 
 /**
  * The services the provider's operations need (the CLI provides them at the edge).
@@ -373,6 +374,8 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
   const environment = (profile: ProfileName) =>
     Effect.gen(function*() {
       const service = yield* CloudflareCredentials.makeFromProfile(profile)
+      // env, exec and stacks hand these out: an account switched by CLOUDFLARE_ACCOUNT_ID is never silent.
+      yield* emitWarnings(service.warnings)
       const resolved = yield* service.get
       const vars: Record<string, Redacted.Redacted<string>> = {}
       if (resolved.credential._tag === "Bearer") vars.CLOUDFLARE_API_TOKEN = resolved.credential.token
@@ -381,6 +384,11 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
         vars.CLOUDFLARE_EMAIL = Redacted.make(resolved.credential.email)
       }
       vars.CLOUDFLARE_ACCOUNT_ID = Redacted.make<string>(resolved.accountId)
+      // wrangler reads the API base from CLOUDFLARE_API_BASE_URL: the child talks to the API we talked to.
+      const env = yield* CloudflareEndpoints.Environment
+      if (env.CLOUDFLARE_BASE_URL?.trim() && !env.CLOUDFLARE_API_BASE_URL?.trim()) {
+        vars.CLOUDFLARE_API_BASE_URL = Redacted.make((yield* CloudflareEndpoints.current).apiBaseUrl)
+      }
       return vars
     })
 

@@ -5,8 +5,16 @@ import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
 import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
+import { unsafeMakeProfileName } from "@alchemy/profile-core/ProfileName"
+import * as Console from "effect/Console"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { Environment } from "../src/CloudflareEndpoints.js"
 import * as CloudflareCredentials from "../src/CloudflareCredentials.js"
+import * as CloudflareProvider from "../src/CloudflareProvider.js"
+import * as Live from "../src/internal/live.js"
 import { assertNoSecrets, configFile, emulator, envFor, failureOf, layer, tempHome } from "./support.js"
 
 const names = ["default", "res", "app", "flag", "cfvar", "alcvar"] as const
@@ -178,6 +186,44 @@ describe("which account (DESIGN §4)", () => {
       assert.include(leaked.message, "CLOUDFLARE_ACCOUNT_ID")
       assert.include(leaked.message, `${misplaced.slice(0, 4)}****`)
       assertNoSecrets([leaked, leaked.message], [misplaced])
+    }))
+
+  it.scopedLive("a stored account overridden by CLOUDFLARE_ACCOUNT_ID is never silent: the layer and the port's environment warn once, on stderr without an Interaction", () =>
+    Effect.gen(function*() {
+      const emu = yield* emulator({ accounts })
+      const home = yield* tempHome
+      seed(home, emu, { flag: a })
+      const env = envFor(emu, home, { CLOUDFLARE_ACCOUNT_ID: b })
+      const expected = `CLOUDFLARE_ACCOUNT_ID=${b} differs from the account stored in profile flag (Stored flag: ${a}); using CLOUDFLARE_ACCOUNT_ID`
+
+      // With an Interaction (the CLI's): one warning however often credentials are asked for.
+      const { layer: live, recording } = layer(home, env)
+      const calls = Effect.flatMap(CloudflareCredentials.CloudflareCredentials, (s) => Effect.replicateEffect(s.get, 3))
+      const got = yield* calls.pipe(Effect.provide(CloudflareCredentials.layer({ flag: "flag" })), Effect.provide(live))
+      assert.deepStrictEqual(got.map((r) => r.accountId), [b, b, b])
+      assert.deepStrictEqual(recording.warn, [expected])
+
+      // The port's environment (what env, exec and stacks hand out) says it too.
+      const { layer: live2, recording: recording2 } = layer(home, env)
+      const vars = yield* CloudflareProvider.provider.environment(unsafeMakeProfileName("flag")).pipe(Effect.provide(live2))
+      assert.strictEqual(Redacted.value(vars.CLOUDFLARE_ACCOUNT_ID!), b)
+      assert.deepStrictEqual(recording2.warn, [expected])
+
+      // Without an Interaction (a program using the layer on its own): on stderr, nothing on stdout.
+      const bare = Live.layerAt(home, { retryBase: Duration.millis(5) }).pipe(Layer.provideMerge(Layer.succeed(Environment, env)))
+      const printed = { log: [] as Array<string>, error: [] as Array<string> }
+      const console: Console.Console = {
+        ...(yield* Effect.console),
+        log: (...args) => Effect.sync(() => void printed.log.push(args.join(" "))),
+        error: (...args) => Effect.sync(() => void printed.error.push(args.join(" ")))
+      } as Console.Console
+      yield* calls.pipe(Effect.provide(CloudflareCredentials.layer({ flag: "flag" })), Effect.provide(bare), Effect.withConsole(console))
+      assert.deepStrictEqual(printed, { log: [], error: [`warning: ${expected}`] })
+
+      // The accountId option wins and the warning says so.
+      const { layer: live3, recording: recording3 } = layer(home, env)
+      yield* calls.pipe(Effect.provide(CloudflareCredentials.layer({ flag: "flag", accountId: c })), Effect.provide(live3))
+      assert.deepStrictEqual(recording3.warn, [expected.replace("using CLOUDFLARE_ACCOUNT_ID", `using the accountId option (${c})`)])
     }))
 
   it.scopedLive("environment credentials: CLOUDFLARE_ACCOUNT_ID names the account; without it several accounts are an error", () =>

@@ -116,8 +116,15 @@ export const spinner = (() => {
 export const line = (text: string): Effect.Effect<void> => Effect.sync(() => (spinner.stop(), out(text)))
 /** Print a line on stderr (progress, notices, warnings, errors). */
 export const note = (text: string): Effect.Effect<void> => Effect.sync(() => (spinner.stop(), err(text)))
+const warned = new Set<string>()
+/** Print a warning on stderr, once per command (the same warning from two paths, or two profiles, says it once). */
 export const warning = (text: string): Effect.Effect<void> =>
-  Effect.sync(() => (spinner.stop(), err(`${yellow("warning:", process.stderr)} ${text}`)))
+  Effect.sync(() => {
+    if (warned.has(text)) return
+    warned.add(text)
+    spinner.stop()
+    err(`${yellow("warning:", process.stderr)} ${text}`)
+  })
 
 // `alchemy env | head -1`: a closed pipe ends the command quietly, as with any Unix tool.
 for (const stream of [process.stdout, process.stderr]) {
