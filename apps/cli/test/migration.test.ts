@@ -13,7 +13,7 @@ let box: Sandbox | undefined
 afterEach(() => box?.cleanup())
 
 describe("an Alchemy v2 home", () => {
-  it("is migrated on first use, with one line on stderr naming what was migrated and what was left", async () => {
+  it("is migrated on first use, with one line on stderr naming what was migrated and what was left; env then gives the same credentials", async () => {
     box = sandbox()
     fs.cpSync(fixture, box.home, { recursive: true })
     const first = await box.run(["profile", "list"])
@@ -28,5 +28,24 @@ describe("an Alchemy v2 home", () => {
     const second = await box.run(["profile", "list"])
     assert.strictEqual(second.code, 0, second.stderr)
     assert.notInclude(second.stderr, "migrated:")
+
+    // alchemy env hands out the same credentials the v2 home held.
+    const work = await box.run(["env", "--profile", "work", "--format", "json"])
+    assert.strictEqual(work.code, 0, work.stderr)
+    assert.deepInclude(JSON.parse(work.stdout), {
+      CLOUDFLARE_API_TOKEN: "v2sec-2b-api-token",
+      CLOUDFLARE_ACCOUNT_ID: "fedcba9876543210fedcba9876543210",
+      AWS_ACCESS_KEY_ID: "AKIA2BEXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "v2sec-2b-secret-access-key",
+      AWS_SESSION_TOKEN: "v2sec-2b-session-token",
+      AWS_REGION: "eu-west-1"
+    })
+    const legacy = await box.run(["env", "--profile", "legacy", "--format", "json"])
+    assert.strictEqual(legacy.code, 0, legacy.stderr)
+    assert.deepInclude(JSON.parse(legacy.stdout), {
+      CLOUDFLARE_API_KEY: "v2sec-2b-global-key",
+      CLOUDFLARE_EMAIL: "legacy@example.com",
+      CLOUDFLARE_ACCOUNT_ID: "00112233445566778899aabbccddeeff"
+    })
   })
 })
