@@ -12,6 +12,7 @@
 import * as Prompt from "@effect/cli/Prompt"
 import { NonInteractive } from "@alchemy/profile-core/Errors"
 import { Interaction } from "@alchemy/profile-core/Interaction"
+import { printable } from "@alchemy/profile-core/Printable"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -65,9 +66,9 @@ export const makeInteractive = (terminal: PromptContext): Interaction => ({
       Prompt.select({
         message: options.message,
         choices: options.choices.map((c) => ({
-          title: c.title,
+          title: printable(c.title),
           value: c.value,
-          ...(c.description !== undefined ? { description: c.description } : {})
+          ...(c.description !== undefined ? { description: printable(c.description) } : {})
         }))
       }),
       terminal
@@ -77,9 +78,9 @@ export const makeInteractive = (terminal: PromptContext): Interaction => ({
       Prompt.multiSelect({
         message: options.message,
         choices: options.choices.map((c) => ({
-          title: c.title,
+          title: printable(c.title),
           value: c.value,
-          ...(c.description !== undefined ? { description: c.description } : {}),
+          ...(c.description !== undefined ? { description: printable(c.description) } : {}),
           ...(c.selected !== undefined ? { selected: c.selected } : {})
         }))
       }),

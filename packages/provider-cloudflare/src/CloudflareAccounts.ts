@@ -7,6 +7,7 @@
 import type { ValueSource } from "@alchemy/profile-core/AuthProvider"
 import { NonInteractive } from "@alchemy/profile-core/Errors"
 import { Interaction } from "@alchemy/profile-core/Interaction"
+import { printable } from "@alchemy/profile-core/Printable"
 import type { ProfileName } from "@alchemy/profile-core/ProfileName"
 import { redact } from "@alchemy/profile-core/Redaction"
 import * as Effect from "effect/Effect"
@@ -59,7 +60,7 @@ export interface Resolved {
  * @since 0.1.0
  */
 export const listing = (accounts: ReadonlyArray<Account>): ReadonlyArray<string> =>
-  accounts.map((a) => `${a.name}: ${a.id}`)
+  accounts.map((a) => `${printable(a.name)}: ${a.id}`)
 
 /**
  * An invalid value is shown redacted, with its length: a token pasted into `CLOUDFLARE_ACCOUNT_ID` by mistake must
@@ -92,7 +93,7 @@ export const resolve = <E = CloudflareApiError>(
     if (envId !== undefined && input.stored !== undefined && input.stored.id !== envId) {
       warnings.push(
         `CLOUDFLARE_ACCOUNT_ID=${envId} differs from the account stored in profile ${input.profile ?? "?"} ` +
-          `(${input.stored.name}: ${input.stored.id})` +
+          `(${printable(input.stored.name)}: ${input.stored.id})` +
           `; using ${input.option === undefined || input.option.trim() === "" ? "CLOUDFLARE_ACCOUNT_ID" : `${input.optionName ?? "the accountId option"} (${input.option.trim()})`}`
       )
     }
@@ -154,7 +155,7 @@ export const resolve = <E = CloudflareApiError>(
     }
     const chosen = yield* interaction.value.select({
       message: "Which Cloudflare account?",
-      choices: accounts.map((a) => ({ title: `${a.name} (${a.id})`, value: a })),
+      choices: accounts.map((a) => ({ title: `${printable(a.name)} (${a.id})`, value: a })),
       flag: accountFlag
     })
     return { id: chosen.id, name: chosen.name, source: { _tag: "Api", detail: "chosen from the account list" }, warnings }

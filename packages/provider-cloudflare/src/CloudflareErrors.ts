@@ -1,9 +1,11 @@
 /**
  * Typed errors of the Cloudflare provider. Each carries a `reason` and a `message` that says what to do next.
- * None of them ever holds a secret value.
+ * None of them ever holds a secret value. What came from outside (a server's message, account names) is printed
+ * with its control characters escaped, on one line.
  *
  * @since 0.1.0
  */
+import { printable } from "@alchemy/profile-core/Printable"
 import * as Schema from "effect/Schema"
 
 /**
@@ -42,7 +44,7 @@ export class CloudflareApiError extends Schema.TaggedError<CloudflareApiError>()
   override get message(): string {
     const code = this.code === undefined ? "" : ` (code ${this.code})`
     const status = this.status === undefined ? "" : ` [HTTP ${this.status}]`
-    return `Cloudflare ${this.operation} failed${status}${code}: ${this.detail}. Hint: ${this.hint}`
+    return `Cloudflare ${this.operation} failed${status}${code}: ${printable(this.detail)}. Hint: ${this.hint}`
   }
 }
 
@@ -65,23 +67,24 @@ export class CloudflareOAuthError extends Schema.TaggedError<CloudflareOAuthErro
   detail: Schema.String
 }) {
   override get message(): string {
+    const detail = printable(this.detail)
     switch (this.reason) {
       case "AccessDenied":
-        return `Cloudflare login was denied in the browser (${this.detail}). Run \`alchemy login\` again and choose Allow.`
+        return `Cloudflare login was denied in the browser (${detail}). Run \`alchemy login\` again and choose Allow.`
       case "Timeout":
-        return `Cloudflare login timed out: ${this.detail}. Run \`alchemy login\` again (use --no-browser to paste the redirect URL by hand).`
+        return `Cloudflare login timed out: ${detail}. Run \`alchemy login\` again (use --no-browser to paste the redirect URL by hand).`
       case "InvalidCallback":
-        return `The pasted or received redirect is not a valid Cloudflare login callback: ${this.detail}. Run \`alchemy login\` again.`
+        return `The pasted or received redirect is not a valid Cloudflare login callback: ${detail}. Run \`alchemy login\` again.`
       case "TokenExchange":
-        return `Cloudflare did not exchange the login code for tokens: ${this.detail}. Run \`alchemy login\` again.`
+        return `Cloudflare did not exchange the login code for tokens: ${detail}. Run \`alchemy login\` again.`
       case "Refresh":
-        return `Refreshing the Cloudflare token failed: ${this.detail}. Try again, or run \`alchemy login\`.`
+        return `Refreshing the Cloudflare token failed: ${detail}. Try again, or run \`alchemy login\`.`
       case "Revoke":
-        return `Revoking the Cloudflare token failed: ${this.detail}.`
+        return `Revoking the Cloudflare token failed: ${detail}.`
       case "CallbackServer":
-        return `The local login callback server could not start: ${this.detail}. Free the port or use --no-browser.`
+        return `The local login callback server could not start: ${detail}. Free the port or use --no-browser.`
       case "Configuration":
-        return `The Cloudflare OAuth endpoints are misconfigured: ${this.detail}. Check ALCHEMY_CLOUDFLARE_OAUTH_URL.`
+        return `The Cloudflare OAuth endpoints are misconfigured: ${detail}. Check ALCHEMY_CLOUDFLARE_OAUTH_URL.`
     }
   }
 }
@@ -99,12 +102,13 @@ export class CloudflareAccountError extends Schema.TaggedError<CloudflareAccount
   available: Schema.Array(Schema.String)
 }) {
   override get message(): string {
-    const listing = this.available.length === 0 ? "" : `; accounts available: ${this.available.join(", ")}`
+    const listing = this.available.length === 0 ? "" : `; accounts available: ${this.available.map(printable).join(", ")}`
+    const accountId = printable(this.accountId ?? "")
     switch (this.reason) {
       case "InvalidAccountId":
-        return `Invalid Cloudflare account id ${this.accountId ?? ""} from ${this.source}: an account id is 32 lowercase hexadecimal characters${listing}`
+        return `Invalid Cloudflare account id ${accountId} from ${this.source}: an account id is 32 lowercase hexadecimal characters${listing}`
       case "NotAccessible":
-        return `Cloudflare account ${this.accountId ?? ""} (from ${this.source}) is not reachable with these credentials${listing}`
+        return `Cloudflare account ${accountId} (from ${this.source}) is not reachable with these credentials${listing}`
       case "NoAccounts":
         return `These Cloudflare credentials list no account; pass --account-id or set CLOUDFLARE_ACCOUNT_ID`
     }
@@ -121,6 +125,6 @@ export class CloudflareInputError extends Schema.TaggedError<CloudflareInputErro
   detail: Schema.String
 }) {
   override get message(): string {
-    return `Invalid ${this.field}: ${this.detail}`
+    return `Invalid ${this.field}: ${printable(this.detail)}`
   }
 }

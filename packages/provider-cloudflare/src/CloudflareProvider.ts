@@ -10,6 +10,7 @@ import { CredentialRefresher } from "@alchemy/profile-core/Credentials"
 import { CredentialStore } from "@alchemy/profile-core/CredentialStore"
 import { NeedsLogin, NonInteractive, ProviderNotConfigured } from "@alchemy/profile-core/Errors"
 import { Interaction } from "@alchemy/profile-core/Interaction"
+import { printable } from "@alchemy/profile-core/Printable"
 import type { ProfileName } from "@alchemy/profile-core/ProfileName"
 import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
 import { formatExpiry, redactRedacted } from "@alchemy/profile-core/Redaction"
@@ -103,12 +104,13 @@ const describeWith = (
     lines.push({ label: "apiToken", value: redactRedacted(stored.apiToken), secret: true })
   } else {
     lines.push({ label: "apiKey", value: redactRedacted(stored.apiKey), secret: true })
-    lines.push({ label: "email", value: stored.email })
+    lines.push({ label: "email", value: printable(stored.email) })
     json.email = stored.email
   }
   if (account !== undefined) {
     lines.push({ label: "accountId", value: account.id })
-    if (account.name !== undefined) lines.push({ label: "account", value: account.name })
+    // The name is the account owner's text, from the API or config.json: printed on one line, escaped.
+    if (account.name !== undefined) lines.push({ label: "account", value: printable(account.name) })
     json.accountId = account.id
     json.accountName = account.name ?? null
   }

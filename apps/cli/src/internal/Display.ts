@@ -9,6 +9,7 @@
  * ```
  */
 import type { Description } from "@alchemy/profile-core/AuthProvider"
+import { printable } from "@alchemy/profile-core/Printable"
 import { redact } from "@alchemy/profile-core/Redaction"
 import * as Output from "./Output.js"
 
@@ -18,10 +19,10 @@ const safeValue = (value: string, secret: boolean | undefined): string =>
 
 export const heading = (title: string): string => Output.bold(`── ${title} ──`)
 
-/** The lines of one provider section. */
+/** The lines of one provider section; each value is one line, control characters escaped (it may come from a server). */
 export const section = (title: string, lines: ReadonlyArray<{ label: string; value: string; secret?: boolean }>): Array<string> => [
   heading(title),
-  ...lines.map((l) => `${Output.dim(`${l.label}:`)} ${safeValue(l.value, l.secret)}`)
+  ...lines.map((l) => `${Output.dim(`${l.label}:`)} ${printable(safeValue(l.value, l.secret))}`)
 ]
 
 export const descriptionLines = (d: Description): Array<string> => section(d.title, d.lines)

@@ -1,11 +1,18 @@
 /**
  * Terminal output for the CLI: colour only on a TTY and never with `NO_COLOR`; a `Console` that strips ANSI
  * escapes otherwise (so @effect/cli's help and errors follow the same rule); small styling helpers.
+ *
+ * Every line printed has its control characters escaped (DESIGN §8), on a TTY or not: only colour sequences (SGR,
+ * `ESC [ digits m`, which our style functions and @effect/cli add) pass, and newline and tab. Text from outside
+ * that must stay on one line (an account name, a server's message) is escaped where it is put in a line, with
+ * `Printable.printable`; warnings are one line each.
  */
+import { printable, printableLines } from "@alchemy/profile-core/Printable"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g
+const SGR = /(\u001b\[[0-9;]*m)/
 
 /** Whether a stream should get colour: a TTY, no `NO_COLOR`, not `TERM=dumb`. */
 export const colorEnabled = (stream: NodeJS.WriteStream): boolean =>
@@ -13,6 +20,10 @@ export const colorEnabled = (stream: NodeJS.WriteStream): boolean =>
   (process.env.ALCHEMY_HELP_CAPTURE === "1" && stream === process.stdout)
 
 export const stripAnsi = (text: string): string => text.replace(ANSI, "")
+
+/** `escape` applied to everything but colour sequences. */
+const escapeOutsideColour = (text: string, escape: (part: string) => string): string =>
+  text.split(SGR).map((part, i) => (i % 2 === 1 ? part : escape(part))).join("")
 
 const style = (open: number, close: number) => (text: string, stream: NodeJS.WriteStream = process.stdout) =>
   colorEnabled(stream) ? `\u001b[${open}m${text}\u001b[${close}m` : text
@@ -28,7 +39,7 @@ const format = (args: ReadonlyArray<unknown>): string =>
   args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")
 
 const writer = (stream: NodeJS.WriteStream) => (...args: ReadonlyArray<unknown>) => {
-  const text = format(args)
+  const text = escapeOutsideColour(format(args), printableLines)
   stream.write((colorEnabled(stream) ? text : stripAnsi(text)) + "\n")
 }
 
@@ -96,8 +107,9 @@ export const spinner = (() => {
       process.stderr.write("\r\u001b[2K")
     }
   }
-  const start = (text: string) => {
+  const start = (message: string) => {
     stop()
+    const text = escapeOutsideColour(message, printable)
     if (!colorEnabled(process.stderr)) {
       process.stderr.write(`${text}\n`)
       return
@@ -123,7 +135,7 @@ export const warning = (text: string): Effect.Effect<void> =>
     if (warned.has(text)) return
     warned.add(text)
     spinner.stop()
-    err(`${yellow("warning:", process.stderr)} ${text}`)
+    err(`${yellow("warning:", process.stderr)} ${escapeOutsideColour(text, printable)}`)
   })
 
 // `alchemy env | head -1`: a closed pipe ends the command quietly, as with any Unix tool.

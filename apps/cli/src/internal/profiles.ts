@@ -9,6 +9,7 @@ import * as ConfigFile from "@alchemy/profile-core/ConfigFile"
 import { decodeProfileName, isProfileName } from "@alchemy/profile-core/ProfileName"
 import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
 import { auditProfiles } from "@alchemy/profile-core/Permissions"
+import { printable } from "@alchemy/profile-core/Printable"
 import { redact } from "@alchemy/profile-core/Redaction"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -168,11 +169,6 @@ const quickListing = (root: string): Listing | undefined => {
   }
   return profiles
 }
-
-/** A name or reason from a file, printable: control characters escaped (they could retitle or forge lines). */
-const printable = (text: string): string =>
-  // eslint-disable-next-line no-control-regex
-  text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)
 
 export const list = (flags: { readonly profile: Option.Option<string>; readonly json: boolean }) =>
   Effect.gen(function*() {

@@ -1,0 +1,111 @@
+/**
+ * Hardening found by attacking the built CLI: text from outside (account names, server messages) is printed with
+ * its control characters escaped, on a terminal or not, in text and JSON.
+ */
+import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { afterAll, assert, beforeAll, describe, it } from "vitest"
+import { readConfig, type Sandbox, sandbox } from "./helpers.js"
+import * as Tmux from "./tmux.js"
+
+let cf: CloudflareEmulator.CloudflareEmulator
+let box: Sandbox
+let token: string
+const ptys: Array<Tmux.Pty> = []
+
+// Retitles the terminal (OSC 0), writes the clipboard (OSC 52), clears the screen (C1 CSI), breaks lines for
+// JavaScript readers (U+2028) and forges an error line (CR LF).
+const hostile = "Evil\u001b]0;pwned\u0007\u001b]52;c;cm0gLXJmIH4=\u0007\u009b2J\u007f\u2028\r\nerror: forged"
+const [team, other] = CloudflareEmulator.makeAccounts(2, "Team") as [CloudflareEmulator.Account, CloudflareEmulator.Account]
+const evil: CloudflareEmulator.Account = { id: team.id, name: hostile }
+
+beforeAll(async () => {
+  cf = await CloudflareEmulator.start({ accounts: [evil, other] })
+  token = cf.addApiToken()
+  box = sandbox({ ...cf.env })
+  const configured = await configure("prod", "--account-id", evil.id)
+  assert.strictEqual(configured.code, 0, configured.stderr)
+})
+
+afterAll(async () => {
+  for (const p of ptys) p.close()
+  box?.cleanup()
+  await cf?.close()
+})
+
+const configure = (profile: string, ...flags: ReadonlyArray<string>) =>
+  box.run(
+    ["configure", "--profile", profile, "--provider", "cloudflare", "--method", "api-token", "--api-token-env", "T", ...flags],
+    { env: { T: token } }
+  )
+
+/** No control character but newline and tab reaches the output, and no line was forged. */
+const noControl = (text: string): void => {
+  assert.notMatch(text, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/, `no control character in ${JSON.stringify(text)}`)
+  assert.notMatch(text, /^error: forged/m, "no forged line")
+}
+/** The hostile name as printed: escaped, on one line. */
+const escaped = "Evil\\u001b]0;pwned\\u0007\\u001b]52;c;cm0gLXJmIH4=\\u0007\\u009b2J\\u007f\\u2028\\u000d\\u000aerror: forged"
+
+describe("text from outside is printed with control characters escaped", () => {
+  it("an account name: profile show, its --json, profile list --json (the exact name, every control escaped)", async () => {
+    const show = await box.run(["profile", "show", "--profile", "prod"])
+    assert.strictEqual(show.code, 0, show.stderr)
+    assert.include(show.stdout, `account: ${escaped}\n`)
+    noControl(show.stdout + show.stderr)
+
+    const json = await box.run(["profile", "show", "--profile", "prod", "--json"])
+    assert.strictEqual(json.code, 0, json.stderr)
+    noControl(json.stdout)
+    assert.strictEqual(JSON.parse(json.stdout).providers.cloudflare.details.accountName, hostile)
+
+    const list = await box.run(["profile", "list", "--json"])
+    assert.strictEqual(list.code, 0, list.stderr)
+    noControl(list.stdout)
+    assert.strictEqual(JSON.parse(list.stdout).profiles[0].providers.cloudflare.accountName, hostile)
+  })
+
+  it("an account name in a warning: env with CLOUDFLARE_ACCOUNT_ID naming another account", async () => {
+    const r = await box.run(["env", "--profile", "prod", "--format", "json"], { env: { CLOUDFLARE_ACCOUNT_ID: other.id } })
+    assert.strictEqual(r.code, 0, r.stderr)
+    assert.include(r.stderr, `(${escaped}: ${evil.id})`)
+    noControl(r.stdout + r.stderr)
+  })
+
+  it("account names in an error: configure without a terminal, several accounts", async () => {
+    const r = await configure("pick")
+    assert.strictEqual(r.code, 1, r.stderr)
+    assert.include(r.stderr, `${escaped}: ${evil.id}`)
+    noControl(r.stdout + r.stderr)
+  })
+
+  it("a server's error message: configure's error, and profile show's warning", async () => {
+    cf.failNext("/user/tokens/verify", 400, [{ code: 1000, message: hostile }])
+    const r = await configure("failing")
+    assert.strictEqual(r.code, 1, r.stderr)
+    assert.include(r.stderr, "Evil\\u001b]0;pwned\\u0007")
+    noControl(r.stdout + r.stderr)
+
+    // A profile without a stored account lists the accounts: both listings fail with the hostile message.
+    const config = readConfig(box.home)
+    config.profiles.bare = { cloudflare: { method: "api-token" } }
+    fs.writeFileSync(path.join(box.home, "config.json"), JSON.stringify(config, null, 2))
+    fs.cpSync(path.join(box.home, "credentials", "prod"), path.join(box.home, "credentials", "bare"), { recursive: true })
+    cf.failNext("/memberships", 400, [{ code: 1000, message: hostile }])
+    cf.failNext("/accounts", 400, [{ code: 1000, message: hostile }])
+    const show = await box.run(["profile", "show", "--profile", "bare"])
+    assert.strictEqual(show.code, 0, show.stderr)
+    assert.include(show.stderr, "Evil\\u001b]0;pwned\\u0007")
+    noControl(show.stdout + show.stderr)
+  })
+
+  it("on a terminal: the name shows escaped, nothing retitles or forges, our colours still work", async () => {
+    const p = Tmux.start(["profile", "show", "--profile", "prod"], { ...box.env, TERM: "xterm-256color" })
+    ptys.push(p)
+    assert.strictEqual(await p.exitCode(), 0, p.screen())
+    assert.include(p.screen(), `account: ${escaped}`)
+    assert.notMatch(p.screen(), /^error: forged/m)
+    assert.include(p.screenWithEscapes(), "\u001b[1mProfile:", "bold, from our own style")
+  })
+})
