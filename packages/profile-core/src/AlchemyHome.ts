@@ -1,6 +1,11 @@
 /**
  * Where alchemy keeps its files: `$ALCHEMY_HOME` if set, else `~/.alchemy`.
  *
+ * `ALCHEMY_HOME` must be an absolute path; a leading `~` (`~` or `~/...`) means the user's home directory, as a
+ * shell would expand it. Any other relative value (`x`, `./x`, `~other/x`) is refused rather than resolved: it would
+ * put credentials in whatever directory a command happens to run from (a project, maybe committed), and each
+ * directory would silently get its own set of profiles.
+ *
  * @since 0.1.0
  */
 import * as Path from "@effect/platform/Path"
@@ -16,7 +21,14 @@ import * as os from "node:os"
  */
 export class AlchemyHome extends Context.Tag("@alchemy/profile-core/AlchemyHome")<
   AlchemyHome,
-  { readonly root: string }
+  {
+    readonly root: string
+    /**
+     * Why this home cannot be used at all (a relative `ALCHEMY_HOME`); the stores then fail every read and write
+     * with it (a `ConfigError` / `CredentialsError` of reason `Unsafe`) and touch nothing.
+     */
+    readonly problem?: string
+  }
 >() {}
 
 /**
@@ -80,7 +92,8 @@ export const layerAt = (root: string): Layer.Layer<AlchemyHome, never, Path.Path
   )
 
 /**
- * `$ALCHEMY_HOME` (read through `Config`, so a test `ConfigProvider` works) else `~/.alchemy`.
+ * `$ALCHEMY_HOME` (read through `Config`, so a test `ConfigProvider` works) else `~/.alchemy`. A leading `~` is
+ * the user's home directory; another relative value gives a home whose `problem` says how to fix the variable.
  *
  * @since 0.1.0
  */
@@ -89,10 +102,18 @@ export const layer: Layer.Layer<AlchemyHome, never, Path.Path> = Layer.effect(
   Effect.gen(function*() {
     const path = yield* Path.Path
     const fromEnv = yield* Config.option(Config.string("ALCHEMY_HOME")).pipe(Effect.orElseSucceed(() => Option.none()))
-    const root = Option.match(Option.filter(fromEnv, (s) => s.trim().length > 0), {
-      onNone: () => path.join(os.homedir(), ".alchemy"),
-      onSome: (dir) => path.resolve(dir)
+    return Option.match(Option.filter(fromEnv, (s) => s.trim().length > 0), {
+      onNone: () => ({ root: path.join(os.homedir(), ".alchemy") }),
+      onSome: (dir) => {
+        if (dir === "~" || dir.startsWith("~/")) return { root: path.join(os.homedir(), dir.slice(1)) }
+        if (path.isAbsolute(dir)) return { root: path.resolve(dir) }
+        const suggestion = dir.startsWith("~") ? "an absolute path" : `"$HOME/${dir.replace(/^\.\//, "")}"`
+        return {
+          root: path.resolve(dir),
+          problem: `ALCHEMY_HOME is the relative path ${JSON.stringify(dir)}, which would put your credentials in ` +
+            `whatever directory alchemy runs from. Set it to an absolute path (for example ALCHEMY_HOME=${suggestion})`
+        }
+      }
     })
-    return { root }
   })
 )

@@ -18,7 +18,9 @@ export const FileProblem = Schema.Literal(
   "UnknownVersion",
   "SchemaMismatch",
   "ReadOnly",
-  "WriteFailed"
+  "WriteFailed",
+  /** Owned by another user, or writable by others (the detail names which and the command that fixes it). */
+  "Unsafe"
 )
 /** @since 0.1.0 */
 export type FileProblem = typeof FileProblem.Type
@@ -36,6 +38,8 @@ const fixFor = (reason: FileProblem, path: string): string => {
       return `Make the directory writable by you, or set ALCHEMY_HOME to a writable directory.`
     case "WriteFailed":
       return `Nothing was changed. Check free disk space and permissions, then retry.`
+    case "Unsafe":
+      return `Nothing was read or written.`
   }
 }
 
@@ -53,6 +57,8 @@ const problemText = (reason: FileProblem): string => {
       return "cannot be written (read-only)"
     case "WriteFailed":
       return "could not be written"
+    case "Unsafe":
+      return "is not safe to use"
   }
 }
 
@@ -67,6 +73,8 @@ export class ConfigError extends Schema.TaggedError<ConfigError>("@alchemy/profi
   detail: Schema.String
 }) {
   override get message(): string {
+    // The detail of `Unsafe` names what cannot be trusted (the home, a directory in it, this file) and the fix.
+    if (this.reason === "Unsafe") return `Refusing to use the alchemy home: ${this.detail}. ${fixFor(this.reason, this.path)}`
     return `${this.path} ${problemText(this.reason)}: ${this.detail}. ${fixFor(this.reason, this.path)}`
   }
 }
@@ -94,6 +102,9 @@ export class CredentialsError extends Schema.TaggedError<CredentialsError>("@alc
         (this.reason === "InvalidJson" || this.reason === "SchemaMismatch" || this.reason === "UnknownVersion")
       ? `The file was left unchanged. Run \`alchemy login --profile ${this.profile} --provider ${this.provider}\` to replace it, or fix it by hand.`
       : fixFor(this.reason, this.path)
+    if (this.reason === "Unsafe") {
+      return `Refusing to use the alchemy home for the ${this.provider} credentials of profile ${this.profile}: ${this.detail}. ${fix}`
+    }
     return `${this.provider} credentials of profile ${this.profile} (${this.path}) ${problemText(this.reason)}: ${this.detail}. ${fix}`
   }
 }

@@ -1,8 +1,10 @@
 /**
  * Cross-process locks (proper-lockfile underneath): a lock is a directory created with `mkdir` (atomic on every
  * local file system), its mtime refreshed every 2 seconds while held. A lock whose mtime is older than 10 seconds
- * belongs to a process that died and is taken over. Fibers of one process queue on an in-memory semaphore per
- * path, so only one of them polls the file system.
+ * belongs to a process that died and is taken over, and so is one whose mtime is more than 2 seconds in the future
+ * (a living holder on this machine never dates its lock ahead of the clock; a lock restored from a backup, copied
+ * from another machine or touched by hand can be). Fibers of one process queue on an in-memory semaphore per
+ * path, so only one of them polls the file system. Waiting for a lock can be interrupted (Ctrl-C, SIGTERM).
  *
  * @since 0.1.0
  */
@@ -13,6 +15,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { globalValue } from "effect/GlobalValue"
 import * as Layer from "effect/Layer"
+import * as NFS from "node:fs"
 import * as lockfile from "proper-lockfile"
 import { LockTimeout } from "./Errors.js"
 
@@ -81,8 +84,32 @@ const semaphoreFor = (path: string): Effect.Semaphore => {
   return semaphore
 }
 
+/**
+ * A lock dated further ahead than this is stale. proper-lockfile rounds its mtime up to the next second on file
+ * systems with second precision, so a living holder can be up to 1 second ahead; nothing legitimate is 2 seconds
+ * ahead. @since 0.2.0
+ */
+export const futureToleranceMillis = 2_000
+
+/**
+ * proper-lockfile's file system, except that `stat` reports a lock dated in the future as dated at the epoch, so
+ * proper-lockfile's own stale check (mtime older than `stale`) takes it over, by its usual remove-and-retry path.
+ */
+const lockFs = {
+  ...NFS,
+  stat: (file: string, callback: (error: NodeJS.ErrnoException | null, stats?: NFS.Stats) => void) =>
+    NFS.stat(file, (error, stats) =>
+      callback(
+        error,
+        error === null && stats.mtimeMs > Date.now() + futureToleranceMillis
+          ? Object.create(stats, { mtime: { value: new Date(0) }, mtimeMs: { value: 0 } })
+          : stats
+      ))
+}
+
 const lockOptions = (path: string): lockfile.LockOptions => ({
   realpath: false,
+  fs: lockFs,
   lockfilePath: path,
   stale: staleMillis,
   update: updateMillis,
@@ -121,7 +148,9 @@ const acquire = (path: string, timeout: Duration.Duration) =>
       if (waited >= timeoutMs) return yield* Effect.fail(new LockTimeout({ path, waitedMs: waited }))
       const backoff = Math.min(100, 2 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random())
       attempt++
-      yield* Effect.sleep(Duration.millis(Math.min(backoff, Math.max(1, timeoutMs - waited))))
+      // `acquire` runs uninterruptibly (so a lock taken is always released); the wait between attempts must not,
+      // or Ctrl-C and SIGTERM would go unanswered for as long as another process holds the lock.
+      yield* Effect.interruptible(Effect.sleep(Duration.millis(Math.min(backoff, Math.max(1, timeoutMs - waited)))))
     }
   })
 

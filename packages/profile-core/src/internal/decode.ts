@@ -12,8 +12,44 @@ export interface DecodeProblem {
   readonly detail: string
 }
 
+/**
+ * How deep objects and arrays may nest. Our files nest 5 levels; keys another tool added may nest more, but
+ * nothing real nests this deep, and decoding, preserving and encoding unknown values all recurse.
+ *
+ * @internal
+ */
+export const MAX_DEPTH = 256
+
+/** The deepest nesting of `[` and `{` in JSON text (strings skipped), without parsing it. */
+const depthOf = (text: string): number => {
+  let depth = 0
+  let deepest = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 0x5c) i++ // backslash: skip the escaped character
+      else if (c === 0x22) inString = false
+    } else if (c === 0x22) {
+      inString = true
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > deepest) deepest = depth
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--
+    }
+  }
+  return deepest
+}
+
 /** @internal */
 export const parseJson = (text: string): Either.Either<unknown, DecodeProblem> => {
+  const depth = depthOf(text)
+  if (depth > MAX_DEPTH) {
+    return Either.left({
+      reason: "SchemaMismatch",
+      detail: `values nest ${depth} levels deep; at most ${MAX_DEPTH} are read`
+    })
+  }
   try {
     return Either.right(JSON.parse(text))
   } catch (error) {

@@ -1,6 +1,14 @@
 /**
  * Atomic, permission-safe file operations on top of the platform `FileSystem`.
  *
+ * Two things the platform `FileSystem` cannot express are done with `node:fs` on a handle: opening without
+ * blocking (`O_NONBLOCK`, so a FIFO in place of a file cannot hang the process) and `fstat`/`fchmod` on the opened
+ * handle (so what we check and change is the file we opened, never whatever a path points to a moment later).
+ *
+ * Trust (DESIGN §8): the home and every directory inside it on the way to a file must be owned by us (or root)
+ * and writable by nobody else, and so must the file; otherwise another user could have planted or swapped it.
+ * Parents of the home are not checked (`/tmp` is world-writable, and the home is what we vouch for).
+ *
  * @internal
  */
 import type * as PlatformError from "@effect/platform/Error"
@@ -8,6 +16,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import * as NFS from "node:fs"
 
 /** @internal */
 export const FILE_MODE = 0o600
@@ -17,7 +26,7 @@ export const DIR_MODE = 0o700
 /** A file-system failure, classified; mapped to `ConfigError` / `CredentialsError` by the stores. */
 export interface IoFailure {
   readonly _tag: "IoFailure"
-  readonly reason: "Unreadable" | "ReadOnly" | "WriteFailed"
+  readonly reason: "Unreadable" | "ReadOnly" | "WriteFailed" | "Unsafe"
   readonly detail: string
 }
 
@@ -63,99 +72,286 @@ export const readFailure = (error: PlatformError.PlatformError): IoFailure => ({
   detail: describe(error)
 })
 
+const typeText: Record<FileSystem.File.Type, string> = {
+  File: "a regular file",
+  Directory: "a directory",
+  SymbolicLink: "a symbolic link",
+  BlockDevice: "a block device",
+  CharacterDevice: "a character device",
+  FIFO: "a FIFO (named pipe)",
+  Socket: "a socket",
+  Unknown: "not a regular file"
+}
+
+const typeOf = (stats: NFS.Stats): FileSystem.File.Type =>
+  stats.isFile()
+    ? "File"
+    : stats.isDirectory()
+    ? "Directory"
+    : stats.isFIFO()
+    ? "FIFO"
+    : stats.isSocket()
+    ? "Socket"
+    : stats.isCharacterDevice()
+    ? "CharacterDevice"
+    : stats.isBlockDevice()
+    ? "BlockDevice"
+    : "Unknown"
+
+/** `'it''s'` for a shell. */
+const quote = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`
+
+/**
+ * Why `target` cannot be trusted, with the command that fixes it: owned by a user other than us and root (the rule
+ * of ssh and sudo), or writable by group or others (sticky bit or not). `undefined` when it can be trusted.
+ *
+ * @internal
+ */
+export const distrust = (
+  target: string,
+  kind: "directory" | "file",
+  owner: { readonly uid: number | undefined; readonly mode: number }
+): string | undefined => {
+  const me = process.getuid?.()
+  const wanted = kind === "directory" ? "700" : "600"
+  if (me !== undefined && owner.uid !== undefined && owner.uid !== me && owner.uid !== 0) {
+    return `${target} is owned by uid ${owner.uid}, not by you (uid ${me}), so another user could have put credentials ` +
+      `there. If it is yours, run: ${me === 0 ? "" : "sudo "}chown ${me} ${quote(target)} && chmod ${wanted} ${
+        quote(target)
+      }; otherwise set ALCHEMY_HOME to a directory of your own`
+  }
+  const mode = owner.mode & 0o777
+  if ((mode & 0o022) !== 0) {
+    const who = (mode & 0o022) === 0o022 ? "its group and others" : (mode & 0o002) !== 0 ? "others" : "its group"
+    return `${target} is writable by ${who} (mode ${mode.toString(8)}), so another user could have put credentials ` +
+      `there. Check what it holds, then run: chmod ${wanted} ${quote(target)}`
+  }
+  return undefined
+}
+
+const unsafe = (detail: string): IoFailure => ({ _tag: "IoFailure", reason: "Unsafe", detail })
+const unreadable = (detail: string): IoFailure => ({ _tag: "IoFailure", reason: "Unreadable", detail })
+const isIoFailure = (u: unknown): u is IoFailure =>
+  typeof u === "object" && u !== null && "_tag" in u && u._tag === "IoFailure"
+
+const nodeCode = (error: unknown): string =>
+  typeof error === "object" && error !== null && "code" in error && typeof error.code === "string"
+    ? error.code
+    : "unknown error"
+
+const nodeFailure = (reason: IoFailure["reason"], syscall: string) => (error: unknown): IoFailure => {
+  const code = nodeCode(error)
+  return {
+    _tag: "IoFailure",
+    reason: reason === "WriteFailed" && isReadOnlyCode(code) ? "ReadOnly" : reason,
+    detail: `${code} during ${syscall}`
+  }
+}
+
 /** @internal */
 export interface Files {
-  /** `None` when the file does not exist. */
+  /**
+   * `None` when the file (or a directory on its way) does not exist. Checks that the home and the directories on
+   * the way can be trusted, opens without blocking, and reads only a regular file that can be trusted (checked on
+   * the opened handle): a FIFO, socket, device or directory in its place is an `Unreadable` failure naming it.
+   */
   readonly readIfExists: (file: string) => Effect.Effect<Option.Option<string>, IoFailure>
   readonly exists: (file: string) => Effect.Effect<boolean, IoFailure>
-  /** Creates each missing directory (in order, parents first) with mode 0700, set explicitly. */
+  /**
+   * Creates each missing directory (in order, parents first) with mode 0700, set explicitly; an existing one must
+   * be trusted (else `Unsafe`) and loses any group/other permission it had.
+   */
   readonly ensureDirs: (dirs: ReadonlyArray<string>) => Effect.Effect<void, IoFailure>
-  /** temp file in the same directory, write, fsync, chmod 0600, rename, fsync the directory. */
+  /**
+   * A new temp file in the same directory (`O_EXCL`, mode 0600, so never a file planted there), written, `fchmod`
+   * 0600 and `fsync`ed on its handle, renamed over `file`, then the directory fsynced.
+   */
   readonly writeAtomic: (file: string, content: string) => Effect.Effect<void, IoFailure>
   readonly remove: (file: string, options?: { readonly recursive?: boolean }) => Effect.Effect<boolean, IoFailure>
   readonly rename: (from: string, to: string) => Effect.Effect<void, IoFailure>
   readonly chmod: (file: string, mode: number) => Effect.Effect<void, IoFailure>
 }
 
-const encoder = new TextEncoder()
+/**
+ * The files of the home `root`. `problem`, when set, is why the home itself cannot be used (a relative
+ * `ALCHEMY_HOME`): every read and write then fails with it, before touching anything.
+ *
+ * @internal
+ */
+export const make = (
+  root: string,
+  problem?: string
+): Effect.Effect<Files, never, FileSystem.FileSystem | Path.Path> =>
+  Effect.gen(function*() {
+    const fs = yield* FileSystem.FileSystem
+    const path = yield* Path.Path
+    const sweptDirs = new Set<string>()
+    const usable = problem === undefined ? Effect.void : Effect.fail(unsafe(problem))
 
-/** @internal */
-export const make: Effect.Effect<Files, never, FileSystem.FileSystem | Path.Path> = Effect.gen(function*() {
-  const fs = yield* FileSystem.FileSystem
-  const path = yield* Path.Path
-  const sweptDirs = new Set<string>()
+    /** The directories from the home down to `dir`, the home first (only `dir` itself when outside the home). */
+    const chainTo = (dir: string): ReadonlyArray<string> => {
+      const relative = path.relative(root, dir)
+      if (relative === "") return [root]
+      if (relative === ".." || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative)) return [dir]
+      const chain = [root]
+      for (const part of relative.split(path.sep)) chain.push(path.join(chain[chain.length - 1]!, part))
+      return chain
+    }
 
-  const readIfExists = (file: string) =>
-    fs.readFileString(file).pipe(
-      Effect.map(Option.some),
-      Effect.catchAll((error) => isNotFound(error) ? Effect.succeed(Option.none()) : Effect.fail(readFailure(error)))
-    )
-
-  const exists = (file: string) => fs.exists(file).pipe(Effect.mapError(readFailure))
-
-  const ensureDirs = (dirs: ReadonlyArray<string>) =>
-    Effect.forEach(dirs, (dir, index) =>
+    /** `None` when missing; what is there when it can be trusted; else a failure naming it and the fix. */
+    const inspectDir = (dir: string): Effect.Effect<Option.Option<FileSystem.File.Info>, IoFailure> =>
       fs.stat(dir).pipe(
-        Effect.asVoid,
+        Effect.map(Option.some),
         Effect.catchAll((error) =>
-          isNotFound(error)
-            ? fs.makeDirectory(dir, { recursive: index === 0, mode: DIR_MODE }).pipe(
-              Effect.catchIf((e) => e._tag === "SystemError" && e.reason === "AlreadyExists", () => Effect.void),
-              Effect.zipRight(fs.chmod(dir, DIR_MODE)),
-              Effect.mapError(writeFailure)
-            )
-            : Effect.fail(readFailure(error))
-        )
-      ), { discard: true })
-
-  const syncDir = (dir: string) =>
-    Effect.scoped(Effect.flatMap(fs.open(dir, { flag: "r" }), (handle) => handle.sync)).pipe(Effect.ignore)
-
-  /** Temp files of writers killed before their rename; only called while the file's lock is held. */
-  const sweep = (dir: string, base: string) =>
-    sweptDirs.has(`${dir}\u0000${base}`)
-      ? Effect.void
-      : fs.readDirectory(dir).pipe(
-        Effect.flatMap((names) =>
-          Effect.forEach(
-            names.filter((name) => name.startsWith(`.${base}.`) && name.endsWith(".tmp")),
-            (name) => fs.remove(path.join(dir, name)),
-            { discard: true }
-          )
+          isNotFound(error) ? Effect.succeed(Option.none<FileSystem.File.Info>()) : Effect.fail(readFailure(error))
         ),
-        Effect.ignore,
-        Effect.tap(() => sweptDirs.add(`${dir}\u0000${base}`))
+        Effect.flatMap((found): Effect.Effect<Option.Option<FileSystem.File.Info>, IoFailure> => {
+          if (Option.isNone(found)) return Effect.succeed(found)
+          const info = found.value
+          const why = distrust(dir, "directory", { uid: Option.getOrUndefined(info.uid), mode: info.mode })
+          return why === undefined ? Effect.succeed(found) : Effect.fail(unsafe(why))
+        })
       )
 
-  const writeAtomic = (file: string, content: string) => {
-    const dir = path.dirname(file)
-    const base = path.basename(file)
-    const tmp = path.join(dir, `.${base}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`)
-    const writeTemp = Effect.scoped(
-      Effect.gen(function*() {
-        const handle = yield* fs.open(tmp, { flag: "wx", mode: FILE_MODE })
-        yield* handle.writeAll(encoder.encode(content))
-        yield* handle.sync
-      })
-    )
-    return sweep(dir, base).pipe(
-      Effect.zipRight(writeTemp),
-      Effect.zipRight(fs.chmod(tmp, FILE_MODE)),
-      Effect.zipRight(fs.rename(tmp, file)),
-      Effect.onError(() => fs.remove(tmp).pipe(Effect.ignore)),
-      Effect.mapError(writeFailure),
-      Effect.zipRight(syncDir(dir))
-    )
-  }
+    /** `false` when a directory on the way to `dir` is missing. */
+    const checkChain = (dir: string) =>
+      usable.pipe(
+        Effect.zipRight(Effect.forEach(chainTo(dir), (each) =>
+          inspectDir(each).pipe(
+            Effect.filterOrFail(
+              (found) => Option.isNone(found) || found.value.type === "Directory",
+              (found) => unreadable(`${each} is ${typeText[Option.getOrThrow(found).type]}, not a directory`)
+            )
+          ))),
+        Effect.map((found) => found.every(Option.isSome))
+      )
 
-  const remove = (file: string, options?: { readonly recursive?: boolean }) =>
-    fs.remove(file, { recursive: options?.recursive ?? false }).pipe(
-      Effect.as(true),
-      Effect.catchAll((error) => isNotFound(error) ? Effect.succeed(false) : Effect.fail(writeFailure(error)))
-    )
+    const readRegular = (file: string): Effect.Effect<Option.Option<string>, IoFailure> =>
+      Effect.acquireUseRelease(
+        Effect.tryPromise({
+          try: () =>
+            NFS.promises.open(file, NFS.constants.O_RDONLY | NFS.constants.O_NONBLOCK | NFS.constants.O_NOCTTY),
+          catch: (error) => error
+        }),
+        (handle) =>
+          Effect.tryPromise({ try: () => handle.stat(), catch: nodeFailure("Unreadable", "fstat") }).pipe(
+            Effect.flatMap((stats) => {
+              const type = typeOf(stats)
+              if (type !== "File") {
+                return Effect.fail(unreadable(`it is ${typeText[type]}, not a regular file`))
+              }
+              const why = distrust(file, "file", stats)
+              return why !== undefined
+                ? Effect.fail(unsafe(why))
+                : Effect.tryPromise({ try: () => handle.readFile("utf8"), catch: nodeFailure("Unreadable", "read") })
+            })
+          ),
+        (handle) => Effect.promise(() => handle.close().catch(() => undefined))
+      ).pipe(
+        Effect.map(Option.some),
+        Effect.catchAll((error) => {
+          if (isIoFailure(error)) return Effect.fail(error)
+          const code = nodeCode(error)
+          if (code === "ENOENT") return Effect.succeed(Option.none<string>())
+          // open(2) of a socket
+          if (code === "ENXIO") return Effect.fail(unreadable("it is a socket (or a device), not a regular file"))
+          return Effect.fail(nodeFailure("Unreadable", "open")(error))
+        })
+      )
 
-  const rename = (from: string, to: string) => fs.rename(from, to).pipe(Effect.mapError(writeFailure))
-  const chmod = (file: string, mode: number) => fs.chmod(file, mode).pipe(Effect.mapError(writeFailure))
+    const readIfExists = (file: string) =>
+      checkChain(path.dirname(file)).pipe(
+        Effect.flatMap((present) => present ? readRegular(file) : Effect.succeedNone)
+      )
 
-  return { readIfExists, exists, ensureDirs, writeAtomic, remove, rename, chmod } satisfies Files
-})
+    const exists = (file: string) => fs.exists(file).pipe(Effect.mapError(readFailure))
+
+    /**
+     * Drop group/other permissions of a directory we own (0755 -> 0700); best effort, `audit` reports the rest. A
+     * file where a directory should be is left for the operation that follows to fail on, naming what it wanted.
+     */
+    const tighten = (dir: string, info: FileSystem.File.Info) =>
+      info.type === "Directory" && (info.mode & 0o077) !== 0 && Option.getOrUndefined(info.uid) === process.getuid?.()
+        ? fs.chmod(dir, info.mode & 0o700).pipe(Effect.ignore)
+        : Effect.void
+
+    const settle = (dir: string) =>
+      inspectDir(dir).pipe(Effect.flatMap(Option.match({ onNone: () => Effect.void, onSome: (info) => tighten(dir, info) })))
+
+    const ensureDirs = (dirs: ReadonlyArray<string>) =>
+      usable.pipe(Effect.zipRight(Effect.forEach(dirs, (dir, index) =>
+        inspectDir(dir).pipe(
+          Effect.flatMap(Option.match({
+            onSome: (info) => tighten(dir, info),
+            onNone: () =>
+              fs.makeDirectory(dir, { recursive: index === 0, mode: DIR_MODE }).pipe(
+                Effect.matchEffect({
+                  onSuccess: () => fs.chmod(dir, DIR_MODE).pipe(Effect.mapError(writeFailure)),
+                  // created by someone else in between: it must be trusted all the same
+                  onFailure: (e) =>
+                    e._tag === "SystemError" && e.reason === "AlreadyExists" ? settle(dir) : Effect.fail(writeFailure(e))
+                })
+              )
+          }))
+        ), { discard: true })))
+
+    const syncDir = (dir: string) =>
+      Effect.scoped(Effect.flatMap(fs.open(dir, { flag: "r" }), (handle) => handle.sync)).pipe(Effect.ignore)
+
+    /** Temp files of writers killed before their rename; only called while the file's lock is held. */
+    const sweep = (dir: string, base: string) =>
+      sweptDirs.has(`${dir}\u0000${base}`)
+        ? Effect.void
+        : fs.readDirectory(dir).pipe(
+          Effect.flatMap((names) =>
+            Effect.forEach(
+              names.filter((name) => name.startsWith(`.${base}.`) && name.endsWith(".tmp")),
+              (name) => fs.remove(path.join(dir, name)),
+              { discard: true }
+            )
+          ),
+          Effect.ignore,
+          Effect.tap(() => sweptDirs.add(`${dir}\u0000${base}`))
+        )
+
+    const writeAtomic = (file: string, content: string) => {
+      const dir = path.dirname(file)
+      const base = path.basename(file)
+      const tmp = path.join(dir, `.${base}.${process.pid}.${Math.random().toString(36).slice(2, 10)}.tmp`)
+      const flags = NFS.constants.O_WRONLY | NFS.constants.O_CREAT | NFS.constants.O_EXCL | NFS.constants.O_NOFOLLOW
+      const writeTemp = Effect.acquireUseRelease(
+        Effect.tryPromise({ try: () => NFS.promises.open(tmp, flags, FILE_MODE), catch: nodeFailure("WriteFailed", "open") }),
+        (handle) =>
+          Effect.tryPromise({
+            try: async () => {
+              await handle.writeFile(content, "utf8")
+              await handle.chmod(FILE_MODE)
+              await handle.sync()
+            },
+            catch: nodeFailure("WriteFailed", "write")
+          }),
+        (handle) => Effect.promise(() => handle.close().catch(() => undefined))
+      )
+      return checkChain(dir).pipe(
+        Effect.zipRight(sweep(dir, base)),
+        Effect.zipRight(
+          writeTemp.pipe(
+            Effect.zipRight(fs.rename(tmp, file).pipe(Effect.mapError(writeFailure))),
+            Effect.onError(() => fs.remove(tmp).pipe(Effect.ignore))
+          )
+        ),
+        Effect.zipRight(syncDir(dir))
+      )
+    }
+
+    const remove = (file: string, options?: { readonly recursive?: boolean }) =>
+      fs.remove(file, { recursive: options?.recursive ?? false }).pipe(
+        Effect.as(true),
+        Effect.catchAll((error) => isNotFound(error) ? Effect.succeed(false) : Effect.fail(writeFailure(error)))
+      )
+
+    const rename = (from: string, to: string) => fs.rename(from, to).pipe(Effect.mapError(writeFailure))
+    const chmod = (file: string, mode: number) => fs.chmod(file, mode).pipe(Effect.mapError(writeFailure))
+
+    return { readIfExists, exists, ensureDirs, writeAtomic, remove, rename, chmod } satisfies Files
+  })

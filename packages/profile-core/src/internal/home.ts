@@ -46,9 +46,9 @@ export interface Home {
 /** @internal */
 export const make: Effect.Effect<Home, never, AlchemyHome | FileLock | FileSystem.FileSystem | Path.Path> = Effect
   .gen(function*() {
-    const { root } = yield* AlchemyHome
+    const { problem, root } = yield* AlchemyHome
     const lock = yield* FileLock
-    const files = yield* Files.make
+    const files = yield* Files.make(root, problem)
     const paths = makePaths(root)
 
     const configError = (reason: ConfigError["reason"], detail: string, path = paths.config) =>
