@@ -142,6 +142,25 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
 type Listing = Readonly<Record<string, Readonly<Record<string, { readonly method: string; readonly metadata?: { readonly id: string; readonly name: string } | undefined }>>>>
 
 /**
+ * The text of `file` when it is plainly ours: a regular file in the home `root`, both owned by us and writable by
+ * nobody else; else `undefined`, and `ProfileStore.read` checks it properly and says what is wrong. Never blocks (a
+ * FIFO in place of the file is opened with O_NONBLOCK and refused by fstat).
+ */
+const plainText = (file: string, root: string): string | undefined => {
+  const ours = (stats: fs.Stats) => stats.uid === process.getuid?.() && (stats.mode & 0o022) === 0
+  let fd: number | undefined
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK)
+    const stats = fs.fstatSync(fd)
+    return stats.isFile() && ours(stats) && ours(fs.statSync(root)) ? fs.readFileSync(fd, "utf8") : undefined
+  } catch {
+    return undefined
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd)
+  }
+}
+
+/**
  * `profile list` reads only the names, methods and accounts. A well-formed config.json is checked here with plain
  * code (decoding 1,000 profiles through the full schema costs ~50 ms of start-up); anything unusual (no file yet,
  * a legacy layout to migrate, a file that does not look right) goes through `ProfileStore.read`, which decodes it
@@ -150,7 +169,9 @@ type Listing = Readonly<Record<string, Readonly<Record<string, { readonly method
 const quickListing = (root: string): Listing | undefined => {
   let json: any
   try {
-    json = JSON.parse(fs.readFileSync(paths(root).config, "utf8"))
+    const text = plainText(paths(root).config, root)
+    if (text === undefined) return undefined
+    json = JSON.parse(text)
   } catch {
     return undefined
   }
@@ -174,7 +195,7 @@ export const list = (flags: { readonly profile: Option.Option<string>; readonly 
   Effect.gen(function*() {
     const home = yield* AlchemyHome
     const config: { readonly profiles: Listing } = yield* Effect.suspend(() => {
-      const quick = quickListing(home.root)
+      const quick = home.problem === undefined ? quickListing(home.root) : undefined
       return quick !== undefined
         ? Effect.succeed({ profiles: quick })
         : Effect.flatMap(ProfileStore, (store) => store.read)
