@@ -129,7 +129,7 @@ describe("alchemy", () => {
     const fish = (await box.run(["env", "--profile", "work", "--format", "fish"])).stdout
     assert.include(fish, `set -gx CLOUDFLARE_API_TOKEN '${token}';`)
     const dotenv = (await box.run(["env", "--profile", "work", "--format", "dotenv"])).stdout
-    assert.include(dotenv, `CLOUDFLARE_API_TOKEN="${token}"`)
+    assert.include(dotenv, `CLOUDFLARE_API_TOKEN='${token}'`)
 
     const cp = await box.run(["aws", "credential-process", "--profile", "work"])
     assert.strictEqual(cp.code, 0, cp.stderr)

@@ -1,10 +1,14 @@
 /**
  * Hardening found by attacking the built CLI: text from outside (account names, server messages) is printed with
- * its control characters escaped, on a terminal or not, in text and JSON.
+ * its control characters escaped, on a terminal or not, in text and JSON; `env --format dotenv` is read the same,
+ * and runs nothing, in a shell and in dotenv parsers.
  */
 import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
+import * as dotenv from "dotenv"
+import { execFileSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
+import { parseEnv } from "node:util"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { readConfig, type Sandbox, sandbox } from "./helpers.js"
 import * as Tmux from "./tmux.js"
@@ -107,5 +111,60 @@ describe("text from outside is printed with control characters escaped", () => {
     assert.include(p.screen(), `account: ${escaped}`)
     assert.notMatch(p.screen(), /^error: forged/m)
     assert.include(p.screenWithEscapes(), "\u001b[1mProfile:", "bold, from our own style")
+  })
+})
+
+describe("env --format dotenv, sourced by a shell and read by dotenv parsers", () => {
+  // Environment credentials (no profile named) are handed out as they are: any value can be tried.
+  const pwned = () => path.join(box.env.HOME!, "pwned")
+  const values = () => ({
+    AWS_ACCESS_KEY_ID: `$(touch ${pwned()})\`touch ${pwned()}\` "double" \\back\\slash\\n ; # not a comment\nsecond line\n`,
+    AWS_SECRET_ACCESS_KEY: "it's\n  plain: #1 = 'ok' ",
+    CLOUDFLARE_API_KEY: "#not a comment",
+    CLOUDFLARE_EMAIL: "  spaces kept  ",
+    CLOUDFLARE_API_TOKEN: "\tKEY=x\nOTHER='y'"
+  })
+  const sourced = (file: string, names: ReadonlyArray<string>): Record<string, string> =>
+    JSON.parse(execFileSync("sh", ["-c", `set -a; . '${file}'; exec "$0" -e "$1"`, process.execPath,
+      `process.stdout.write(JSON.stringify(Object.fromEntries(${JSON.stringify(names)}.map((n) => [n, process.env[n]]))))`
+    ], { encoding: "utf8", env: { PATH: process.env.PATH! } }))
+
+  it("each value comes back exact from sh, the dotenv package (both parsers) and Node's parser; nothing runs", async () => {
+    const env = values()
+    for (const format of ["dotenv", "sh"]) {
+      const r = await box.run(["env", "--format", format], { env })
+      assert.strictEqual(r.code, 0, r.stderr)
+      const file = path.join(box.env.HOME!, `env.${format}`)
+      fs.writeFileSync(file, r.stdout)
+      assert.deepStrictEqual(sourced(file, Object.keys(env)), env, `${format} sourced by sh`)
+      if (format === "dotenv") {
+        for (const parsed of [dotenv.parse(r.stdout), dotenv.parse(r.stdout, { fast: true }), parseEnv(r.stdout)]) {
+          assert.deepStrictEqual(parsed, env)
+        }
+      }
+    }
+    assert.isFalse(fs.existsSync(pwned()), "nothing ran")
+  })
+
+  it("a value no quoting carries safely is refused, naming the variable (never the value); JSON carries it", async () => {
+    const refused: ReadonlyArray<readonly [string, string, ReadonlyArray<string>]> = [
+      ["it's $(touch x)", "a single quote and one of", ["dotenv"]],
+      ["a\u001b]0;title\u0007", "a control character", ["dotenv", "sh", "fish"]],
+      ["carriage\rreturn", "a control character", ["dotenv"]]
+    ]
+    for (const [value, why, formats] of refused) {
+      for (const format of formats) {
+        const r = await box.run(["env", "--format", format], { env: { CLOUDFLARE_API_TOKEN: value } })
+        assert.strictEqual(r.code, 1, r.stdout)
+        assert.strictEqual(r.stdout, "")
+        assert.include(r.stderr, `the value of CLOUDFLARE_API_TOKEN holds ${why}`)
+        assert.notInclude(r.stderr, value)
+      }
+    }
+    const env = { AWS_ACCESS_KEY_ID: refused[1]![0], AWS_SECRET_ACCESS_KEY: refused[2]![0], CLOUDFLARE_API_TOKEN: refused[0]![0] }
+    const json = await box.run(["env", "--format", "json"], { env })
+    assert.strictEqual(json.code, 0, json.stderr)
+    noControl(json.stdout)
+    assert.deepStrictEqual(JSON.parse(json.stdout), env)
   })
 })

@@ -3,7 +3,9 @@
  * environment variables, for other programs.
  */
 import { ProfileNotFound } from "@alchemy/profile-core/Errors"
+import { hasControlCharacter } from "@alchemy/profile-core/Printable"
 import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { spawn } from "node:child_process"
@@ -38,29 +40,58 @@ export const variables = (flag: Option.Option<string>) =>
     return vars
   })
 
+type Format = "sh" | "fish" | "dotenv" | "json"
+
 const sh = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`
 const fish = (value: string) => `'${value.replace(/\\/g, "\\\\").replace(/'/g, "\\'")}'`
-const dotenv = (value: string) => JSON.stringify(value)
+/**
+ * A `.env` value is read by shells (`set -a; . ./.env`) and by dotenv parsers (the `dotenv` package, Node's
+ * `--env-file`). Single quotes are literal to both, whatever the value holds (`$(…)`, backticks, `"`, `\`,
+ * newlines). Neither reads an escaped single quote inside them the same way, so a value holding one is double-quoted
+ * when it holds nothing that either would expand or unescape (`$`, backtick, `"`, `\`); otherwise no quoting works
+ * for both, and the value is refused (`undefined`).
+ */
+const dotenv = (value: string): string | undefined =>
+  !value.includes("'") ? `'${value}'` : !/[$`"\\]/.test(value) ? `"${value}"` : undefined
 
-export const env = (flags: { readonly profile: Option.Option<string>; readonly format: "sh" | "fish" | "dotenv" | "json" }) =>
+/**
+ * The line for one variable, or why this format cannot carry its value. A control character (other than newline
+ * and tab) is refused in every format but JSON: printed raw it reaches the terminal, escaped it is another value.
+ */
+const assignment = (format: Exclude<Format, "json">, name: string, value: string): Either.Either<string, CliError> => {
+  const refuse = (why: string) =>
+    Either.left(
+      new CliError({ message: `the value of ${name} ${why}, which --format ${format} cannot write safely; use --format json, or alchemy exec` })
+    )
+  if (hasControlCharacter(value)) return refuse("holds a control character")
+  switch (format) {
+    case "fish":
+      return Either.right(`set -gx ${name} ${fish(value)};`)
+    case "dotenv": {
+      const quoted = dotenv(value)
+      return quoted === undefined
+        ? refuse("holds a single quote and one of $ ` \" \\ (no quoting reads the same in a shell and in dotenv parsers)")
+        : Either.right(`${name}=${quoted}`)
+    }
+    case "sh":
+      return Either.right(`export ${name}=${sh(value)}`)
+  }
+}
+
+export const env = (flags: { readonly profile: Option.Option<string>; readonly format: Format }) =>
   Effect.gen(function*() {
     const vars = yield* variables(flags.profile)
     const hide = process.stdout.isTTY === true
     const value = (v: Redacted.Redacted<string>) => (hide ? "<hidden>" : Redacted.value(v))
     const names = Object.keys(vars).sort()
     let text: string
-    switch (flags.format) {
-      case "json":
-        text = JSON.stringify(Object.fromEntries(names.map((n) => [n, value(vars[n]!)])), null, 2)
-        break
-      case "fish":
-        text = names.map((n) => `set -gx ${n} ${fish(value(vars[n]!))};`).join("\n")
-        break
-      case "dotenv":
-        text = names.map((n) => `${n}=${dotenv(value(vars[n]!))}`).join("\n")
-        break
-      default:
-        text = names.map((n) => `export ${n}=${sh(value(vars[n]!))}`).join("\n")
+    if (flags.format === "json") {
+      text = JSON.stringify(Object.fromEntries(names.map((n) => [n, value(vars[n]!)])), null, 2)
+    } else {
+      const format = flags.format
+      // Every value is checked (hidden or not), so a script gets the same answer on a terminal and off one.
+      for (const n of names) yield* assignment(format, n, Redacted.value(vars[n]!))
+      text = (yield* Effect.all(names.map((n) => assignment(format, n, value(vars[n]!))))).join("\n")
     }
     yield* Output.line(text)
     if (hide) {
