@@ -1,8 +1,10 @@
 /**
  * Hardening found by attacking the built CLI: text from outside (account names, server messages) is printed with
  * its control characters escaped, on a terminal or not, in text and JSON; `env --format dotenv` is read the same,
- * and runs nothing, in a shell and in dotenv parsers.
+ * and runs nothing, in a shell and in dotenv parsers; a blank profile variable is unset for every command; every
+ * command that reads a secret reports credentials files others can read.
  */
+import { AwsEmulator } from "@alchemy/testing"
 import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
 import * as dotenv from "dotenv"
 import { execFileSync } from "node:child_process"
@@ -10,10 +12,11 @@ import * as fs from "node:fs"
 import * as path from "node:path"
 import { parseEnv } from "node:util"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
-import { readConfig, type Sandbox, sandbox } from "./helpers.js"
+import { examplePath, readConfig, type Sandbox, sandbox } from "./helpers.js"
 import * as Tmux from "./tmux.js"
 
 let cf: CloudflareEmulator.CloudflareEmulator
+let aws: AwsEmulator.AwsEmulator
 let box: Sandbox
 let token: string
 const ptys: Array<Tmux.Pty> = []
@@ -36,6 +39,7 @@ afterAll(async () => {
   for (const p of ptys) p.close()
   box?.cleanup()
   await cf?.close()
+  await aws?.close()
 })
 
 const configure = (profile: string, ...flags: ReadonlyArray<string>) =>
@@ -166,5 +170,83 @@ describe("env --format dotenv, sourced by a shell and read by dotenv parsers", (
     assert.strictEqual(json.code, 0, json.stderr)
     noControl(json.stdout)
     assert.deepStrictEqual(JSON.parse(json.stdout), env)
+  })
+})
+
+describe("one profile home, the usual commands", () => {
+  let own: Sandbox
+  const printToken = [process.execPath, "-e", "process.stdout.write(String(process.env.CLOUDFLARE_API_TOKEN))"]
+  beforeAll(async () => {
+    aws = await AwsEmulator.start()
+    own = sandbox({ ...cf.env, ...aws.env })
+  })
+  afterAll(() => own?.cleanup())
+
+  for (const blank of [" ", "\t"]) {
+    it(`ALCHEMY_PROFILE=${JSON.stringify(blank)} (and the providers' variables) is unset: configure, profile show, profile list, env, exec use default`, async () => {
+      const env = { ALCHEMY_PROFILE: blank, CLOUDFLARE_PROFILE: blank, ALCHEMY_AWS_PROFILE: blank, T: token }
+      const configured = await own.run(
+        ["configure", "--provider", "cloudflare", "--method", "api-token", "--api-token-env", "T", "--account-id", other.id, "--yes"],
+        { env }
+      )
+      assert.strictEqual(configured.code, 0, configured.stderr)
+      assert.deepStrictEqual(Object.keys(readConfig(own.home).profiles), ["default"])
+
+      const show = await own.run(["profile", "show"], { env })
+      assert.strictEqual(show.code, 0, show.stderr)
+      assert.include(show.stdout, "Profile: default\nselected by: default profile (no profile named)")
+      const list = await own.run(["profile", "list"], { env })
+      assert.strictEqual(list.code, 0, list.stderr)
+      assert.include(list.stdout, "* default")
+      const vars = await own.run(["env", "--format", "json"], { env })
+      assert.strictEqual(vars.code, 0, vars.stderr)
+      assert.strictEqual(JSON.parse(vars.stdout).CLOUDFLARE_API_TOKEN, token)
+      const exec = await own.run(["exec", "--", ...printToken], { env })
+      assert.strictEqual(exec.code, 0, exec.stderr)
+      assert.strictEqual(exec.stdout, token)
+      for (const r of [configured, show, list, vars, exec]) assert.notInclude(r.stderr, "warning")
+    })
+  }
+
+  it("credentials files others can read: env, exec, aws credential-process, deploy and login warn on stderr with each path and the chmod; stdout unchanged", async () => {
+    const key = aws.addAccessKey()
+    const configured = [
+      await own.run(
+        ["configure", "--profile", "exposed", "--provider", "cloudflare", "--method", "api-token", "--api-token-env", "T", "--account-id", other.id],
+        { env: { T: token } }
+      ),
+      await own.run(
+        ["configure", "--profile", "exposed", "--provider", "aws", "--method", "access-keys", "--aws-access-key-id", key.accessKeyId, "--aws-secret-access-key-stdin", "--region", "eu-west-1"],
+        { input: `${key.secretAccessKey}\n` }
+      )
+    ]
+    for (const r of configured) assert.strictEqual(r.code, 0, r.stderr)
+    const env = { ALCHEMY_PROFILE: "exposed" }
+    const files = ["cloudflare.json", "aws.json"].map((f) => path.join(own.home, "credentials", "exposed", f))
+    const before = await own.run(["env", "--format", "json"], { env })
+    assert.strictEqual(before.code, 0, before.stderr)
+    assert.notInclude(before.stderr, "chmod")
+    for (const file of files) fs.chmodSync(file, 0o644)
+    try {
+      const vars = await own.run(["env", "--format", "json"], { env })
+      const exec = await own.run(["exec", "--", ...printToken], { env })
+      const credentialProcess = await own.run(["aws", "credential-process"], { env })
+      const deploy = await own.run(["deploy", examplePath], { env })
+      const login = await own.run(["login", "--provider", "cloudflare"], { env })
+      for (const r of [vars, exec, credentialProcess, deploy, login]) {
+        assert.strictEqual(r.code, 0, r.stderr)
+        for (const file of files) {
+          const warning = `warning: ${file} is readable by others (mode 644); run: chmod 600 '${file}'`
+          assert.strictEqual(r.stderr.split(warning).length - 1, 1, r.stderr)
+        }
+        assert.notInclude(r.stdout, "chmod")
+      }
+      assert.strictEqual(vars.stdout, before.stdout)
+      assert.strictEqual(exec.stdout, token)
+      assert.strictEqual(JSON.parse(credentialProcess.stdout).AccessKeyId, key.accessKeyId)
+      for (const file of files) assert.strictEqual(fs.statSync(file).mode & 0o777, 0o644, "reported, not changed")
+    } finally {
+      for (const file of files) fs.chmodSync(file, 0o600)
+    }
   })
 })

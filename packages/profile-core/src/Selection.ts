@@ -6,7 +6,7 @@
  * (`CLOUDFLARE_PROFILE`, `ALCHEMY_AWS_PROFILE`), 5. `ALCHEMY_PROFILE`, 6. `default`.
  *
  * Raw credentials in the environment are used only when no profile was named (steps 1-5); when one was, the
- * profile wins and a warning names the ignored variables. Empty environment variables count as unset.
+ * profile wins and a warning names the ignored variables. Empty or blank environment variables count as unset.
  *
  * @since 0.1.0
  */
@@ -58,7 +58,14 @@ interface Candidate {
   readonly explanation: (value: string) => string
 }
 
-const setVariable = (env: SelectionInput["env"], name: string): string | undefined => {
+/**
+ * A variable's value, or `undefined` when it is unset, empty or blank (white space only): the one rule for every
+ * variable that names a profile (`ALCHEMY_PROFILE`, `CLOUDFLARE_PROFILE`, `ALCHEMY_AWS_PROFILE`) or holds a
+ * credential, in every command.
+ *
+ * @since 0.1.0
+ */
+export const variableValue = (env: SelectionInput["env"], name: string): string | undefined => {
   const value = env[name]
   return value === undefined || value.trim() === "" ? undefined : value
 }
@@ -73,13 +80,13 @@ export const selectProfile = (input: SelectionInput): Either.Either<Selection, I
     { source: "flag", value: input.flag, explanation: (v) => `--profile ${v}` },
     {
       source: "provider-variable",
-      value: setVariable(input.env, input.providerVariable),
+      value: variableValue(input.env, input.providerVariable),
       variable: input.providerVariable,
       explanation: (v) => `${input.providerVariable}=${v}`
     },
     {
       source: "alchemy-variable",
-      value: setVariable(input.env, alchemyProfileVariable),
+      value: variableValue(input.env, alchemyProfileVariable),
       variable: alchemyProfileVariable,
       explanation: (v) => `${alchemyProfileVariable}=${v}`
     }
@@ -88,14 +95,14 @@ export const selectProfile = (input: SelectionInput): Either.Either<Selection, I
   const chosen = chosenIndex === -1 ? undefined : candidates[chosenIndex]!
 
   const complete = input.environmentCredentials.filter((group) =>
-    group.length > 0 && group.every((name) => setVariable(input.env, name) !== undefined)
+    group.length > 0 && group.every((name) => variableValue(input.env, name) !== undefined)
   )
   const environmentVariables = [...new Set(complete.flat())]
   const warnings: Array<string> = []
 
   for (const group of input.environmentCredentials) {
-    const present = group.filter((name) => setVariable(input.env, name) !== undefined)
-    const missing = group.filter((name) => setVariable(input.env, name) === undefined)
+    const present = group.filter((name) => variableValue(input.env, name) !== undefined)
+    const missing = group.filter((name) => variableValue(input.env, name) === undefined)
     if (present.length > 0 && missing.length > 0 && !present.every((name) => environmentVariables.includes(name))) {
       warnings.push(`${present.join(", ")} ${present.length === 1 ? "is" : "are"} set without ${missing.join(", ")}; ignoring ${present.length === 1 ? "it" : "them"}`)
     }

@@ -1,7 +1,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import * as Either from "effect/Either"
 import { InvalidProfileName } from "../src/Errors.js"
-import { type SelectionInput, type SelectionSource, selectProfile } from "../src/Selection.js"
+import { type SelectionInput, type SelectionSource, selectProfile, variableValue } from "../src/Selection.js"
 
 const cloudflare = (over: Partial<SelectionInput>): SelectionInput => ({
   provider: "cloudflare",
@@ -49,6 +49,19 @@ describe("selectProfile: first match wins", () => {
   it("empty variables count as unset", () => {
     const selection = select(cloudflare({ env: { CLOUDFLARE_PROFILE: "", ALCHEMY_PROFILE: "  " } }))
     assert.strictEqual(selection.source, "default")
+  })
+
+  it("blank variables (spaces, tabs, newlines) count as unset, for every variable: one rule (variableValue)", () => {
+    for (const blank of [" ", "\t", " \t\n "]) {
+      const env = { CLOUDFLARE_PROFILE: blank, ALCHEMY_AWS_PROFILE: blank, ALCHEMY_PROFILE: blank, CLOUDFLARE_API_TOKEN: blank }
+      for (const input of [cloudflare({ env }), { ...cloudflare({ env }), provider: "aws", providerVariable: "ALCHEMY_AWS_PROFILE" }]) {
+        const selection = select(input)
+        assert.strictEqual(selection.source, "default")
+        assert.isFalse(selection.useEnvironmentCredentials)
+      }
+      for (const name of Object.keys(env)) assert.isUndefined(variableValue(env, name))
+    }
+    assert.strictEqual(variableValue({ ALCHEMY_PROFILE: " prod" }, "ALCHEMY_PROFILE"), " prod", "not blank: kept as is")
   })
 
   it("an invalid name from any source is an InvalidProfileName", () => {

@@ -154,6 +154,7 @@ export const login = (
       }
     }
     yield* printProfile(profile, done)
+    yield* Session.warnExposed([profile])
   })
 
 export const logout = (

@@ -21,6 +21,7 @@ export const variables = (flag: Option.Option<string>) =>
     // Read once, when a provider first needs it (environment credentials alone do not).
     const readConfig = yield* Effect.cached(Providers.readConfig)
     const vars: Record<string, Redacted.Redacted<string>> = {}
+    const read: Array<string> = []
     let first: Session.Selection | undefined
     for (const entry of Providers.entries) {
       const selection = yield* Session.select(entry, { flag })
@@ -33,7 +34,9 @@ export const variables = (flag: Option.Option<string>) =>
       const provider = yield* Providers.loadConfigured(yield* readConfig, entry, selection.profile)
       if (Option.isNone(provider)) continue
       Object.assign(vars, yield* provider.value.auth.environment(selection.profile))
+      read.push(selection.profile)
     }
+    yield* Session.warnExposed(read)
     if (Object.keys(vars).length === 0) {
       return yield* new ProfileNotFound({ profile: first!.profile, available: Providers.profileNames(yield* readConfig) })
     }
@@ -142,5 +145,6 @@ export const credentialProcess = (flags: { readonly profile: Option.Option<strin
     const selection = yield* Session.select(entry, { flag: flags.profile })
     const aws = yield* Effect.promise(() => import("./providers/aws.js"))
     const output = yield* aws.credentialProcess(selection)
+    if (!selection.useEnvironmentCredentials) yield* Session.warnExposed([selection.profile])
     yield* Output.line(JSON.stringify(output))
   })

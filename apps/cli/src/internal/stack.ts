@@ -48,6 +48,8 @@ export const runStack = (
     const profiles: Record<string, { profile: string; explanation: string }> = {}
     const layers: Array<Layer.Layer<any, unknown, Providers.Core>> = []
     const env: Record<string, string> = {}
+    // The profiles whose credentials the program gets (their files are checked for exposure).
+    const read: Array<string> = []
     for (const id of stack.providers) {
       const entry = Providers.entry(id)!
       const selection = yield* Session.select(entry, { flag: flags.profile, app: stack.profile })
@@ -65,6 +67,7 @@ export const runStack = (
           yield* provider.auth.configure({ profile: selection.profile, values: {}, secrets: {} })
         }
         profiles[id] = { profile: selection.profile, explanation: selection.explanation }
+        read.push(selection.profile)
         if (typeof stack.run === "function") {
           const vars = yield* provider.auth.environment(selection.profile)
           for (const [k, v] of Object.entries(vars)) env[k] = Redacted.value(v)
@@ -72,6 +75,7 @@ export const runStack = (
       }
       layers.push(provider.credentials({ app: stack.profile, flag: Option.getOrUndefined(flags.profile) }), provider.services)
     }
+    yield* Session.warnExposed(read)
     const info: StackInfo = { name: stack.name, phase, stage, profiles }
     yield* Output.note(
       `${verb[phase]} ${Output.bold(stack.name, process.stderr)} (stage ${stage})${
