@@ -30,7 +30,7 @@ import type { FileLock } from "./FileLock.js"
 import { describeParseError, restoreOrder } from "./internal/decode.js"
 import * as Home from "./internal/home.js"
 import { ensureMigratedAsConfigError } from "./Migration.js"
-import type { ProfileName } from "./ProfileName.js"
+import { isProviderId, type ProfileName } from "./ProfileName.js"
 
 /**
  * @since 0.1.0
@@ -63,7 +63,11 @@ export declare namespace ProfileStore {
       f: (current: Option.Option<A>) => A
     ) => Effect.Effect<A, ConfigError | LockTimeout>
     readonly deleteProvider: (profile: ProfileName, provider: string) => Effect.Effect<boolean, ConfigError | LockTimeout>
-    /** Removes the profile from config.json and its credentials directory. */
+    /**
+     * Removes the profile's credentials directory, then its entry in config.json (a profile that only has
+     * credentials, left by a killed writer or another tool, is removed too), holding the credentials locks of its
+     * configured providers.
+     */
     readonly deleteProfile: (profile: ProfileName) => Effect.Effect<boolean, ConfigError | LockTimeout>
     /** Renames the profile and moves its credentials directory. */
     readonly renameProfile: (
@@ -211,20 +215,38 @@ export const make: Effect.Effect<
       ))
     )
 
+  /** Hold the credentials locks of the profile's configured providers (those a `replace` could be writing). */
+  const withProvidersLocked = <A, E>(profile: ProfileName, effect: Effect.Effect<A, E>) =>
+    Effect.flatMap(read, (config) =>
+      Object.keys(profileOf(config, profile) ?? {}).filter(isProviderId).sort().reduceRight(
+        (inner: Effect.Effect<A, E | ConfigError | LockTimeout>, provider) =>
+          home.withLock(
+            paths.credentialsLock(profile, provider),
+            (io) => home.configError(io.reason, io.detail, paths.credentialsLock(profile, provider)),
+            inner
+          ),
+        effect
+      ))
+
   const deleteProfile = (profile: ProfileName) =>
     home.checkNames(profile).pipe(
-      Effect.zipRight(modify((config) =>
-        Effect.gen(function*() {
-          const inConfig = profileOf(config, profile) !== undefined
-          if (inConfig) {
-            const { [profile]: _removed, ...rest } = config.profiles
-            yield* home.writeConfig({ ...config, profiles: rest })
-          }
-          const removedDir = yield* files.remove(paths.profileCredentialsDir(profile), { recursive: true }).pipe(
-            Effect.mapError((io) => home.configError(io.reason, io.detail, paths.profileCredentialsDir(profile)))
-          )
-          return [inConfig || removedDir, Option.none()] as const
-        })
+      Effect.zipRight(withProvidersLocked(
+        profile,
+        modify((config) =>
+          Effect.gen(function*() {
+            // The secrets first: a process killed in between leaves a listed profile without credentials
+            // (NeedsLogin), never credentials under a name config.json no longer lists.
+            const removedDir = yield* files.remove(paths.profileCredentialsDir(profile), { recursive: true }).pipe(
+              Effect.mapError((io) => home.configError(io.reason, io.detail, paths.profileCredentialsDir(profile)))
+            )
+            const inConfig = profileOf(config, profile) !== undefined
+            if (inConfig) {
+              const { [profile]: _removed, ...rest } = config.profiles
+              yield* home.writeConfig({ ...config, profiles: rest })
+            }
+            return [inConfig || removedDir, Option.none()] as const
+          })
+        )
       ))
     )
 

@@ -1,8 +1,10 @@
 /**
- * The one display policy for secrets and expiry times, used by every output of every package.
+ * The one display policy for secrets and expiry times, used by every output of every package, and the
+ * process-wide registry of the secrets this process knows, scrubbed from any text before it is printed.
  *
  * @since 0.1.0
  */
+import { globalValue } from "effect/GlobalValue"
 import * as Redacted from "effect/Redacted"
 
 /**
@@ -17,6 +19,71 @@ export const redact = (value: string): string => {
 
 /** @since 0.1.0 */
 export const redactRedacted = (value: Redacted.Redacted<string>): string => redact(Redacted.value(value))
+
+/**
+ * Values shorter than this are not registered: scrubbing them would mangle ordinary text (an MFA code of six
+ * digits inside an account id) while hiding nothing worth hiding.
+ *
+ * @since 0.1.0
+ */
+export const minimumSecretLength = 8
+
+const secrets = globalValue(Symbol.for("@alchemy/profile-core/Redaction/secrets"), () => new Set<string>())
+
+/**
+ * Remember a secret this process holds (read from input, decoded from a credentials file, issued by a server), so
+ * that `scrub` removes it from every error and warning. `undefined` and short values are ignored.
+ *
+ * @since 0.1.0
+ */
+export const registerSecret = (value: Redacted.Redacted<string> | string | undefined): void => {
+  const text = value === undefined ? undefined : Redacted.isRedacted(value) ? Redacted.value(value) : value
+  if (typeof text === "string" && text.length >= minimumSecretLength) secrets.add(text)
+}
+
+/**
+ * Register every `Redacted` string found in a value (a decoded credentials file, a secrets map), at any depth.
+ *
+ * @since 0.1.0
+ */
+export const registerSecretsIn = (value: unknown): void => {
+  const seen = new Set<unknown>()
+  const visit = (u: unknown): void => {
+    if (typeof u !== "object" || u === null || seen.has(u)) return
+    seen.add(u)
+    if (Redacted.isRedacted(u)) {
+      const inner = Redacted.value(u)
+      if (typeof inner === "string") registerSecret(inner)
+      return
+    }
+    for (const item of Array.isArray(u) ? u : Object.values(u)) visit(item)
+  }
+  visit(value)
+}
+
+/**
+ * Replace every registered secret in `text` by its display form (`redact`). A secret cut short (a server message
+ * truncated in the middle of an echoed token) is caught too: any run of at least `minimumSecretLength` characters
+ * that starts like a registered secret is replaced.
+ *
+ * @since 0.1.0
+ */
+export const scrub = (text: string): string => {
+  if (secrets.size === 0) return text
+  let out = text
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    const head = secret.slice(0, minimumSecretLength)
+    let from = out.indexOf(head)
+    while (from !== -1) {
+      let end = from + head.length
+      while (end < out.length && end - from < secret.length && out[end] === secret[end - from]) end++
+      const shown = redact(secret)
+      out = `${out.slice(0, from)}${shown}${out.slice(end)}`
+      from = out.indexOf(head, from + shown.length)
+    }
+  }
+  return out
+}
 
 const SECOND = 1000
 const MINUTE = 60 * SECOND

@@ -116,11 +116,6 @@ export const make: Effect.Effect<
       return yield* interaction.text({ message: "Default AWS region", default: "us-east-1", flag: "--region" })
     })
 
-  const save = (profile: ProfileName, entry: AwsProviderEntry) =>
-    profiles.putProvider(profile, providerId, AwsProviderEntrySchema, entry).pipe(
-      Effect.zipRight(resolver.forget(profile))
-    )
-
   const existingEntry = (profile: ProfileName) =>
     profiles.getProvider(profile, providerId, AwsProviderEntrySchema).pipe(Effect.map(Option.getOrUndefined))
 
@@ -130,19 +125,63 @@ export const make: Effect.Effect<
       Effect.catchTag("CredentialsError", () => Effect.succeed(undefined))
     )
 
-  /** Write a credentials file, keeping the keys this version does not know from a previous file of the same type. */
-  const writeKeeping = <A extends { readonly type: string }, I>(
-    profile: ProfileName,
-    schema: Schema.Schema<A, I> & { readonly fields: Readonly<Record<string, unknown>> },
+  /** The new file, keeping the keys this version does not know from a previous file of the same type. */
+  const keepingUnknown = <A extends { readonly type: string }>(
+    previous: AwsCredentialsFile | undefined,
+    fields: Readonly<Record<string, unknown>>,
     value: A
+  ): A => {
+    const unknown = previous !== undefined && previous.type === value.type
+      ? Object.fromEntries(Object.entries(previous).filter(([key]) => !(key in fields)))
+      : {}
+    return { ...unknown, ...value }
+  }
+
+  /**
+   * End the IAM Identity Center session of an SSO file (the portal's Logout; the emulator and AWS invalidate its
+   * access and refresh tokens). Best effort: an expired token has nothing to end, a failure is a warning.
+   */
+  const endSsoSession = (profile: ProfileName, region: string, file: SsoFile, consequence: string) =>
+    Effect.gen(function*() {
+      if (file.expiresAt <= (yield* Clock.currentTimeMillis)) return
+      yield* AwsSso.logout(profile, region, file.accessToken).pipe(
+        Effect.catchAll((error) => interaction.warn(`IAM Identity Center logout failed (${error.detail}); ${consequence}`))
+      )
+    })
+
+  /**
+   * Save the entry and its credentials file as one pair (profile-core's `CredentialStore.replace`: the entry first,
+   * both under the file's lock, so a kill in between never leaves an unlisted secret and two configures of the
+   * profile cannot mix). `file` undefined removes the credentials file (a method that stores no secret). The SSO
+   * session the new credentials replace (a new sign-in, or another method) is ended once they are saved.
+   */
+  const savePair = <A extends { readonly type: string }, I>(
+    profile: ProfileName,
+    entry: AwsProviderEntry | undefined,
+    file: { readonly schema: Schema.Schema<A, I> & { readonly fields: Readonly<Record<string, unknown>> }; readonly value: A } | undefined
   ) =>
     Effect.gen(function*() {
+      const before = yield* existingEntry(profile)
       const previous = yield* readFile(profile)
-      const known = new Set(Object.keys(schema.fields))
-      const unknown = previous !== undefined && previous.type === value.type
-        ? Object.fromEntries(Object.entries(previous).filter(([key]) => !known.has(key)))
-        : {}
-      yield* credentials.write(profile, providerId, schema, { ...unknown, ...value })
+      yield* credentials.replace(profile, providerId, AwsCredentialsFile, {
+        entry: entry === undefined ? Effect.void : profiles.putProvider(profile, providerId, AwsProviderEntrySchema, entry),
+        credentials: file === undefined
+          ? Option.none()
+          : Option.some(keepingUnknown(previous, file.schema.fields, file.value) as unknown as AwsCredentialsFile)
+      })
+      yield* resolver.forget(profile)
+      const next = file?.value as AwsCredentialsFile | undefined
+      if (
+        previous?.type === "sso" && before?.sso !== undefined &&
+        (next?.type !== "sso" || Redacted.value(next.accessToken) !== Redacted.value(previous.accessToken))
+      ) {
+        yield* endSsoSession(
+          profile,
+          before.sso.region,
+          previous,
+          "the new credentials are saved; the previous sign-in may stay active until it expires."
+        )
+      }
     })
 
   // ---- sso -------------------------------------------------------------------------------------------------
@@ -183,14 +222,13 @@ export const make: Effect.Effect<
       const settings: SsoSettings = { startUrl, region: ssoRegion, accountId, roleName }
       const roleCredentials = yield* AwsSso.getRoleCredentials(profile, settings, token.accessToken)
       const identity = yield* callerIdentity(profile, roleCredentials, region)
-      yield* writeKeeping(profile, SsoFile, ssoFile(registration, token, roleCredentials))
-      yield* save(profile, {
+      yield* savePair(profile, {
         ...previous,
         method: "sso",
         ...(region !== undefined ? { region } : {}),
         metadata: { id: identity.account || accountId, name: identity.arn },
         sso: settings
-      })
+      }, { schema: SsoFile, value: ssoFile(registration, token, roleCredentials) })
     })
 
   const pickAccount = (input: ConfigureInput, profile: ProfileName, region: string, token: Redacted.Redacted<string>) =>
@@ -262,8 +300,7 @@ export const make: Effect.Effect<
       const profile = input.profile
       const { registration, token } = yield* ssoSignIn(profile, input, settings)
       const roleCredentials = yield* AwsSso.getRoleCredentials(profile, settings, token.accessToken)
-      yield* writeKeeping(profile, SsoFile, ssoFile(registration, token, roleCredentials))
-      yield* resolver.forget(profile)
+      yield* savePair(profile, undefined, { schema: SsoFile, value: ssoFile(registration, token, roleCredentials) })
     })
 
   // ---- access keys -----------------------------------------------------------------------------------------
@@ -276,17 +313,19 @@ export const make: Effect.Effect<
       const sessionToken = secretOf(input, "aws-session-token")
       const region = yield* askRegion(input, previous?.region)
       const identity = yield* callerIdentity(profile, { accessKeyId, secretAccessKey, sessionToken }, region)
-      yield* writeKeeping(profile, AccessKeysFile, {
-        type: "access-keys",
-        accessKeyId,
-        secretAccessKey,
-        ...(sessionToken !== undefined ? { sessionToken } : {})
-      })
-      yield* save(profile, {
+      yield* savePair(profile, {
         ...withoutMethodSettings(previous),
         method: "access-keys",
         ...(region !== undefined ? { region } : {}),
         metadata: { id: identity.account, name: identity.arn }
+      }, {
+        schema: AccessKeysFile,
+        value: {
+          type: "access-keys",
+          accessKeyId,
+          secretAccessKey,
+          ...(sessionToken !== undefined ? { sessionToken } : {})
+        }
       })
     })
 
@@ -336,14 +375,13 @@ export const make: Effect.Effect<
         : yield* askSecret(input, "mfa-code", `MFA code for ${mfaSerial}`)
       const session = yield* assumeRole(profile, settings, source, region, code)
       const identity = yield* callerIdentity(profile, session, region)
-      yield* writeKeeping(profile, AssumeRoleFile, { ...file, session })
-      yield* save(profile, {
+      yield* savePair(profile, {
         ...withoutMethodSettings(previous),
         method: "assume-role",
         ...(region !== undefined ? { region } : {}),
         metadata: { id: identity.account, name: identity.arn },
         assumeRole: settings
-      })
+      }, { schema: AssumeRoleFile, value: { ...file, session } })
     })
 
   // ---- aws profile -----------------------------------------------------------------------------------------
@@ -365,8 +403,7 @@ export const make: Effect.Effect<
       // Verify before saving anything: the entry is written only once the AWS profile resolves.
       const resolved = yield* resolver.resolveEntry(profile, entry)
       const identity = yield* callerIdentity(profile, resolved, resolved.region)
-      yield* credentials.delete(profile, providerId)
-      yield* save(profile, { ...entry, metadata: { id: identity.account, name: identity.arn } })
+      yield* savePair(profile, { ...entry, metadata: { id: identity.account, name: identity.arn } }, undefined)
     })
 
   // ---- port --------------------------------------------------------------------------------------------------
@@ -443,12 +480,7 @@ export const make: Effect.Effect<
       const entry = yield* existingEntry(profile)
       const file = yield* readFile(profile)
       if (file?.type === "sso" && entry?.sso !== undefined) {
-        const now = yield* Clock.currentTimeMillis
-        if (file.expiresAt > now) {
-          yield* AwsSso.logout(profile, entry.sso.region, file.accessToken).pipe(
-            Effect.catchAll((error) => interaction.warn(`IAM Identity Center logout failed (${error.detail}); the local session is removed anyway.`))
-          )
-        }
+        yield* endSsoSession(profile, entry.sso.region, file, "the local session is removed anyway.")
       }
       yield* credentials.delete(profile, providerId)
       yield* resolver.forget(profile)

@@ -11,6 +11,7 @@ import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { Interaction } from "@alchemy/profile-core/Interaction"
 import type { NonInteractive } from "@alchemy/profile-core/Errors"
+import { registerSecret } from "@alchemy/profile-core/Redaction"
 import * as oauth from "oauth4webapi"
 import * as CloudflareEndpoints from "./CloudflareEndpoints.js"
 import { CloudflareInputError, CloudflareOAuthError } from "./CloudflareErrors.js"
@@ -93,6 +94,8 @@ const toCredentials = (
     ? Redacted.make(response.refresh_token)
     : previousRefresh
   if (refresh === undefined) return Option.none()
+  registerSecret(response.access_token)
+  registerSecret(refresh)
   const granted = typeof response.scope === "string" && response.scope.trim() !== ""
     ? response.scope.trim().split(/\s+/).filter((s) => s !== offlineAccess)
     : requested

@@ -1,7 +1,8 @@
 /**
- * The Cloudflare provider on profile-core's `AuthProvider` port: configure (collect, verify, then save), login
- * (refresh, or re-authenticate), logout (revoke, then delete the credentials; the configuration stays), describe,
- * environment and isConfigured, for the methods `oauth`, `api-token` and `api-key`.
+ * The Cloudflare provider on profile-core's `AuthProvider` port: configure (collect, verify, then save the entry
+ * and the credentials as one locked pair, then revoke the OAuth grant they replace), login (refresh, or
+ * re-authenticate), logout (revoke, then delete the credentials; the configuration stays), describe, environment
+ * and isConfigured, for the methods `oauth`, `api-token` and `api-key`.
  *
  * @since 0.1.0
  */
@@ -13,7 +14,7 @@ import { Interaction } from "@alchemy/profile-core/Interaction"
 import { printable } from "@alchemy/profile-core/Printable"
 import type { ProfileName } from "@alchemy/profile-core/ProfileName"
 import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
-import { formatExpiry, redactRedacted } from "@alchemy/profile-core/Redaction"
+import { formatExpiry, redactRedacted, registerSecret } from "@alchemy/profile-core/Redaction"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -25,7 +26,14 @@ import * as CloudflareCredentials from "./CloudflareCredentials.js"
 import * as CloudflareEndpoints from "./CloudflareEndpoints.js"
 import { CloudflareApiError, CloudflareInputError } from "./CloudflareErrors.js"
 import * as CloudflareOAuth from "./CloudflareOAuth.js"
-import { Entry, type Method, providerId, type StoredCredentials, StoredCredentials as StoredSchema } from "./CloudflareProfile.js"
+import {
+  Entry,
+  type Method,
+  type OAuthCredentials,
+  providerId,
+  type StoredCredentials,
+  StoredCredentials as StoredSchema
+} from "./CloudflareProfile.js"
 import { credentialOf } from "./internal/credential.js"
 import * as Policy from "./internal/policy.js"
 import { emitWarnings } from "./internal/warnings.js"
@@ -216,12 +224,14 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
         case "api-token": {
           const token = input.secrets["api-token"] ??
             (yield* interaction.secret({ message: "Cloudflare API token", flag: apiTokenFlag }))
+          registerSecret(token)
           yield* verifyToken(token, input.values["account-id"])
           return { type: "api-token", apiToken: token } satisfies StoredCredentials as StoredCredentials
         }
         case "api-key": {
           const key = input.secrets["api-key"] ??
             (yield* interaction.secret({ message: "Cloudflare global API key", flag: apiKeyFlag }))
+          registerSecret(key)
           const email = input.values.email ??
             (yield* interaction.text({
               message: "Email address of the Cloudflare account",
@@ -264,18 +274,41 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
       })
     })
 
-  /** Verified: write the credentials first, then the configuration. */
+  /** Revoke an OAuth grant (RFC 7009); a failure is a warning ending with `consequence`, never an error. */
+  const revokeGrant = (oauth: OAuthCredentials, consequence: string) =>
+    Effect.flatMap(Interaction, (interaction) =>
+      CloudflareOAuth.revoke(oauth.refresh, "refresh_token").pipe(
+        Effect.zipRight(CloudflareOAuth.revoke(oauth.access, "access_token")),
+        Effect.catchAll((e) => interaction.warn(`${e.message} ${consequence}`))
+      ))
+
+  /**
+   * Verified: the config.json entry and the credentials file as one pair under the file's lock (entry first, so
+   * a kill in between never leaves an unlisted secret). The OAuth grant they replace (a new login, or another
+   * method) is revoked once the new credentials are on disk.
+   */
   const save = (profile: ProfileName, method: Method, stored: StoredCredentials, account: CloudflareAccounts.Resolved) =>
     Effect.gen(function*() {
       const store = yield* CredentialStore
       const profiles = yield* ProfileStore
-      yield* store.write(profile, providerId, StoredSchema, stored)
       const entry: Entry = {
         method,
         metadata: { id: account.id, name: account.name ?? account.id },
         ...(stored.type === "oauth" ? { scopes: stored.scopes } : {})
       }
-      yield* profiles.putProvider(profile, providerId, Entry, entry)
+      const previous = yield* store.replace(profile, providerId, StoredSchema, {
+        entry: profiles.putProvider(profile, providerId, Entry, entry),
+        credentials: Option.some(stored)
+      })
+      if (
+        Option.isSome(previous) && previous.value.type === "oauth" &&
+        (stored.type !== "oauth" || Redacted.value(stored.refresh) !== Redacted.value(previous.value.refresh))
+      ) {
+        yield* revokeGrant(
+          previous.value,
+          "The new credentials are saved; the previous Cloudflare login may still be active: remove Alchemy's access in the Cloudflare dashboard (your profile's authorized applications)."
+        )
+      }
       return describeWith(profile, method, stored, { id: account.id, name: account.name }, account.warnings, Date.now())
     })
 
@@ -331,15 +364,11 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
   const logout = (profile: ProfileName) =>
     Effect.gen(function*() {
       const store = yield* CredentialStore
-      const interaction = yield* Interaction
       const stored = yield* store.read(profile, providerId, StoredSchema)
       if (Option.isSome(stored) && stored.value.type === "oauth") {
-        const oauth = stored.value
-        yield* CloudflareOAuth.revoke(oauth.refresh, "refresh_token").pipe(
-          Effect.zipRight(CloudflareOAuth.revoke(oauth.access, "access_token")),
-          Effect.catchAll((e) =>
-            interaction.warn(`${e.message} The local credentials are deleted anyway; remove the app's access in the Cloudflare dashboard if needed.`)
-          )
+        yield* revokeGrant(
+          stored.value,
+          "The local credentials are deleted anyway; remove the app's access in the Cloudflare dashboard if needed."
         )
       }
       yield* store.delete(profile, providerId)

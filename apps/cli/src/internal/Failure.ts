@@ -2,6 +2,7 @@
  * Turning a failed command into a message on stderr and an exit code:
  * 0 ok, 1 failure, 2 usage error, 3 needs login (130 interrupted).
  */
+import { registerSecret, scrub } from "@alchemy/profile-core/Redaction"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
@@ -27,11 +28,19 @@ export const exitCode = (cause: Cause.Cause<unknown>): number => {
   return 1
 }
 
-/** The message of an error (its `_tag` when it has none); never the error's data, which could hold a secret. */
+/** The variables whose values are secrets a provider may use: known to the scrub from the start. */
+const secretVariables = ["CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]
+for (const name of secretVariables) registerSecret(process.env[name])
+
+/**
+ * The message of an error (its `_tag` when it has none); never the error's data, which could hold a secret, and
+ * with every secret the process knows (profile-core's registry) replaced by its redacted form: a server message
+ * that echoes the token being verified prints `abcd****`.
+ */
 export const messageOf = (e: unknown): string => {
-  if (e instanceof Error && e.message) return e.message
+  if (e instanceof Error && e.message) return scrub(e.message)
   if (typeof e === "object" && e !== null && typeof (e as any).message === "string" && (e as any).message) {
-    return (e as any).message
+    return scrub((e as any).message)
   }
   const tag = tagOf(e)
   return tag ?? "unexpected failure"

@@ -8,6 +8,7 @@
  * `Printable.printable`; warnings are one line each.
  */
 import { printable, printableLines } from "@alchemy/profile-core/Printable"
+import { scrub } from "@alchemy/profile-core/Redaction"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 
@@ -39,7 +40,8 @@ const format = (args: ReadonlyArray<unknown>): string =>
   args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")
 
 const writer = (stream: NodeJS.WriteStream) => (...args: ReadonlyArray<unknown>) => {
-  const text = escapeOutsideColour(format(args), printableLines)
+  // stderr never shows a secret the process knows (stdout carries `alchemy env`'s values on purpose).
+  const text = escapeOutsideColour(stream === process.stderr ? scrub(format(args)) : format(args), printableLines)
   stream.write((colorEnabled(stream) ? text : stripAnsi(text)) + "\n")
 }
 

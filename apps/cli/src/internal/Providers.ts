@@ -107,5 +107,17 @@ export const isConfigured = (config: ConfigFile, e: Entry, profile: ProfileName)
 export const loadConfigured = (config: ConfigFile, e: Entry, profile: ProfileName): Effect.Effect<Option.Option<Provider>> =>
   isConfigured(config, e, profile) ? Effect.map(load(e), Option.some) : Effect.succeed(Option.none())
 
+/**
+ * The provider, loaded, when the profile configures it or holds credentials of it that config.json does not list
+ * (`stored`: `CredentialStore.providers`): what `logout` and `profile delete` remove.
+ */
+export const loadToRemove = (
+  config: ConfigFile,
+  e: Entry,
+  profile: ProfileName,
+  stored: ReadonlyArray<string>
+): Effect.Effect<Option.Option<Provider>> =>
+  stored.includes(e.id) ? Effect.map(load(e), Option.some) : loadConfigured(config, e, profile)
+
 /** The profiles of config.json, sorted (for `ProfileNotFound`). */
 export const profileNames = (config: ConfigFile): Array<string> => Object.keys(config.profiles).sort()

@@ -3,8 +3,10 @@
  */
 import type { Description } from "@alchemy/profile-core/AuthProvider"
 import { NonInteractive } from "@alchemy/profile-core/Errors"
+import { CredentialStore } from "@alchemy/profile-core/CredentialStore"
 import { Interaction } from "@alchemy/profile-core/Interaction"
 import type { ProfileName } from "@alchemy/profile-core/ProfileName"
+import { registerSecretsIn } from "@alchemy/profile-core/Redaction"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Display from "./Display.js"
@@ -81,31 +83,39 @@ const configureOne = (
     const interaction = yield* Interaction
     const input = configureInput(profile, flags, secrets, methodOf(entry, flags))
     if (ask && !flags.yes && (yield* provider.auth.isConfigured(profile))) {
+      // Replacing a configuration is confirmed like logout and profile delete: asked on a terminal, else --yes.
+      if (!interaction.interactive) {
+        return yield* new NonInteractive({
+          what: `Confirmation to replace the ${entry.title} configuration of profile ${profile}`,
+          flag: "--yes"
+        })
+      }
       const current = yield* provider.auth.describe(profile).pipe(Effect.option)
       if (Option.isSome(current)) {
         yield* interaction.info(Display.descriptionLines(current.value).join("\n"))
       }
-      if (interaction.interactive) {
-        const replace = yield* interaction.confirm({
-          message: `${entry.title} is already configured in profile ${profile}. Replace it?`,
-          default: false,
-          flag: "--yes"
-        })
-        if (!replace) {
-          yield* interaction.info(`${entry.title}: nothing changed.`)
-          return Option.none<Description>()
-        }
+      const replace = yield* interaction.confirm({
+        message: `${entry.title} is already configured in profile ${profile}. Replace it?`,
+        default: false,
+        flag: "--yes"
+      })
+      if (!replace) {
+        yield* interaction.info(`${entry.title}: nothing changed.`)
+        return Option.none<Description>()
       }
     }
     return Option.some(yield* provider.auth.configure(input))
   })
+
+/** The secrets of the flags, known to the error scrub from the moment they are read. */
+const readSecrets = (flags: MethodFlags) => Effect.tap(secretsFromFlags(flags), (s) => Effect.sync(() => registerSecretsIn(s)))
 
 export const configure = (
   flags: MethodFlags & { readonly profile: Option.Option<string>; readonly provider: Option.Option<string> }
 ) =>
   Effect.gen(function*() {
     const profile = yield* Session.profileFor(flags.profile)
-    const secrets = yield* secretsFromFlags(flags)
+    const secrets = yield* readSecrets(flags)
     const providers = yield* chooseProviders(flags)
     const done: Array<Description> = []
     for (const entry of providers) {
@@ -125,7 +135,7 @@ export const login = (
 ) =>
   Effect.gen(function*() {
     const profile = yield* Session.profileFor(flags.profile)
-    const secrets = yield* secretsFromFlags(flags)
+    const secrets = yield* readSecrets(flags)
     const interaction = yield* Interaction
     let wanted: ReadonlyArray<Providers.Entry>
     if (Option.isSome(flags.provider)) {
@@ -164,9 +174,12 @@ export const logout = (
     const profile = yield* Session.profileFor(flags.profile)
     const interaction = yield* Interaction
     const config = yield* Providers.readConfig
+    // Credentials config.json does not list (a writer killed before the pairing existed, another tool) are logged
+    // out of too: no secret stays behind that no command removes.
+    const stored = yield* Effect.flatMap(CredentialStore, (store) => store.providers(profile))
     const targets: Array<Providers.Provider> = []
     for (const e of Option.isSome(flags.provider) ? [Providers.entry(flags.provider.value)!] : Providers.entries) {
-      const p = yield* Providers.loadConfigured(config, e, profile)
+      const p = yield* Providers.loadToRemove(config, e, profile, stored)
       if (Option.isSome(p)) targets.push(p.value)
     }
     if (targets.length === 0) {

@@ -2,6 +2,7 @@
  * `alchemy profile show|list|delete`.
  */
 import type { Description } from "@alchemy/profile-core/AuthProvider"
+import { CredentialStore } from "@alchemy/profile-core/CredentialStore"
 import { NonInteractive, ProfileNotFound } from "@alchemy/profile-core/Errors"
 import { Interaction } from "@alchemy/profile-core/Interaction"
 import { AlchemyHome, paths } from "@alchemy/profile-core/AlchemyHome"
@@ -255,16 +256,21 @@ export const remove = (flags: { readonly name: string; readonly yes: boolean }) 
     const profile = yield* decodeProfileName(flags.name)
     const store = yield* ProfileStore
     const config = yield* store.read
-    if (ConfigFile.profileOf(config, profile) === undefined) {
+    // Credentials that config.json does not list (a writer killed before the pairing existed, another tool) are a
+    // profile to delete too: no secret stays behind that no command removes.
+    const stored = yield* Effect.flatMap(CredentialStore, (credentials) => credentials.providers(profile))
+    const listed = ConfigFile.profileOf(config, profile) !== undefined
+    if (!listed && stored.length === 0) {
       return yield* new ProfileNotFound({ profile, available: Providers.profileNames(config) })
     }
+    const what = listed ? `profile ${profile}` : `the stored credentials of profile ${profile} (not in config.json)`
     const interaction = yield* Interaction
     if (!flags.yes) {
       if (!interaction.interactive) {
-        return yield* new NonInteractive({ what: `Confirmation to delete profile ${profile}`, flag: "--yes" })
+        return yield* new NonInteractive({ what: `Confirmation to delete ${what}`, flag: "--yes" })
       }
       const ok = yield* interaction.confirm({
-        message: `Delete profile ${profile}, logging out of its providers, and its stored credentials?`,
+        message: `Delete ${what}, logging out of its providers, and its stored credentials?`,
         default: false,
         flag: "--yes"
       })
@@ -274,7 +280,7 @@ export const remove = (flags: { readonly name: string; readonly yes: boolean }) 
     // The provider's logout revokes (a failed revoke is its warning) and deletes the credentials; anything else that
     // goes wrong is a warning too, since deleting the profile removes its credentials directory anyway.
     for (const e of Providers.entries) {
-      const provider = yield* Providers.loadConfigured(config, e, profile)
+      const provider = yield* Providers.loadToRemove(config, e, profile, stored)
       if (Option.isNone(provider)) continue
       yield* provider.value.auth.logout(profile).pipe(
         Effect.catchAll((error) =>
@@ -283,5 +289,5 @@ export const remove = (flags: { readonly name: string; readonly yes: boolean }) 
       )
     }
     yield* store.deleteProfile(profile)
-    yield* Output.note(`Deleted profile ${profile}.`)
+    yield* Output.note(listed ? `Deleted profile ${profile}.` : `Deleted ${what}.`)
   })
