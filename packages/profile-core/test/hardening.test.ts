@@ -80,6 +80,20 @@ describe("a home that is not the user's (item 1)", () => {
     }).pipe(Effect.provide(layerAt(home)))
   })
 
+  it.live.runIf(isRoot)("a home that is a symbolic link must be a link of ours (another user's could be re-pointed)", () => {
+    const target = seededHome()
+    const link = path.join(makeHome(), "alchemy")
+    fs.symlinkSync(target, link)
+    const read = Effect.flatMap(ProfileStore, (store) => store.list).pipe(Effect.provide(layerAt(link)))
+    return Effect.gen(function*() {
+      assert.deepStrictEqual<ReadonlyArray<string>>(yield* read, ["p"], "a link of ours (~/.alchemy -> dotfiles) is fine")
+      fs.lchownSync(link, nobody, nobody)
+      const error = yield* Effect.flip(read)
+      assert.strictEqual(error.reason, "Unsafe")
+      assert.include(error.message, `${link} is a symbolic link owned by uid ${nobody}, not by you (uid 0)`)
+    })
+  })
+
   it.live("a home, or a directory in it, writable by group or others (sticky or not) is refused", () => {
     const home = seededHome()
     const cases: ReadonlyArray<readonly [string, number, string]> = [

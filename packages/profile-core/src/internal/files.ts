@@ -198,13 +198,32 @@ export const make = (
       return chain
     }
 
+    /**
+     * A home that is a symbolic link (`~/.alchemy` -> a dotfiles checkout) must be a link of ours too: another
+     * user's link (planted in `/tmp`, say) could be pointed elsewhere between two operations.
+     */
+    const linkOfRoot = Effect.tryPromise(() => NFS.promises.lstat(root)).pipe(
+      Effect.option,
+      Effect.flatMap((stats) => {
+        const me = process.getuid?.()
+        if (Option.isNone(stats) || !stats.value.isSymbolicLink() || me === undefined) return Effect.void
+        const owner = stats.value.uid
+        return owner === me || owner === 0 ? Effect.void : Effect.fail(unsafe(
+          `${root} is a symbolic link owned by uid ${owner}, not by you (uid ${me}), so another user could point it ` +
+            `elsewhere. Set ALCHEMY_HOME to a directory of your own`
+        ))
+      })
+    )
+
     /** `None` when missing; what is there when it can be trusted; else a failure naming it and the fix. */
     const inspectDir = (dir: string): Effect.Effect<Option.Option<FileSystem.File.Info>, IoFailure> =>
-      fs.stat(dir).pipe(
-        Effect.map(Option.some),
-        Effect.catchAll((error) =>
-          isNotFound(error) ? Effect.succeed(Option.none<FileSystem.File.Info>()) : Effect.fail(readFailure(error))
-        ),
+      (dir === root ? linkOfRoot : Effect.void).pipe(
+        Effect.zipRight(fs.stat(dir).pipe(
+          Effect.map(Option.some),
+          Effect.catchAll((error) =>
+            isNotFound(error) ? Effect.succeed(Option.none<FileSystem.File.Info>()) : Effect.fail(readFailure(error))
+          )
+        )),
         Effect.flatMap((found): Effect.Effect<Option.Option<FileSystem.File.Info>, IoFailure> => {
           if (Option.isNone(found)) return Effect.succeed(found)
           const info = found.value
