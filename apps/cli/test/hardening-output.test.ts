@@ -2,7 +2,8 @@
  * Hardening found by attacking the built CLI: text from outside (account names, server messages) is printed with
  * its control characters escaped, on a terminal or not, in text and JSON; `env --format dotenv` is read the same,
  * and runs nothing, in a shell and in dotenv parsers; a blank profile variable is unset for every command; every
- * command that reads a secret reports credentials files others can read.
+ * command that reads a secret reports credentials files others can read; names of Object.prototype and
+ * `__proto__` keys are plain data.
  */
 import { AwsEmulator } from "@alchemy/testing"
 import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
@@ -248,5 +249,112 @@ describe("one profile home, the usual commands", () => {
     } finally {
       for (const file of files) fs.chmodSync(file, 0o600)
     }
+  })
+})
+
+describe("names of Object.prototype and __proto__ keys are data, never the prototype chain", () => {
+  let home: Sandbox
+  const configFile = () => path.join(home.home, "config.json")
+  /** Every file of the home, path → text: what "nothing changed on disk" compares. */
+  const snapshot = (): Record<string, string> => {
+    const files: Record<string, string> = {}
+    const walk = (dir: string): void => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name)
+        if (e.isDirectory()) walk(p)
+        else files[path.relative(home.home, p)] = fs.readFileSync(p, "utf8")
+      }
+    }
+    walk(home.home)
+    return files
+  }
+  beforeAll(async () => {
+    home = sandbox({ ...cf.env })
+    const configured = await home.run(
+      ["configure", "--profile", "prod", "--provider", "cloudflare", "--method", "api-token", "--api-token-env", "T", "--account-id", other.id],
+      { env: { T: token } }
+    )
+    assert.strictEqual(configured.code, 0, configured.stderr)
+  })
+  afterAll(() => home?.cleanup())
+
+  it("profile delete --yes, profile show, env of constructor, toString, valueOf, hasOwnProperty: no such profile (exit 1), nothing changed", async () => {
+    const before = snapshot()
+    const runs = ["constructor", "toString", "valueOf", "hasOwnProperty"].flatMap((name) =>
+      [["profile", "delete", name, "--yes"], ["profile", "show", "--profile", name], ["env", "--profile", name]].map((args) => ({ name, args }))
+    )
+    const results = await Promise.all(runs.map(({ args }) => home.run(args)))
+    runs.forEach(({ args, name }, i) => {
+      const r = results[i]!
+      assert.strictEqual(r.code, 1, `${args.join(" ")}: ${r.stdout}${r.stderr}`)
+      assert.include(r.stderr, `Profile ${name} does not exist`, args.join(" "))
+      assert.notInclude(r.stderr, "Deleted")
+      assert.strictEqual(r.stdout, "")
+    })
+    // `__proto__` is not a valid name here at all: a usage error, before anything is read.
+    const proto = [["profile", "delete", "__proto__", "--yes"], ["profile", "show", "--profile", "__proto__"], ["env", "--profile", "__proto__"]]
+    for (const r of await Promise.all(proto.map((args) => home.run(args)))) {
+      assert.strictEqual(r.code, 2, r.stderr)
+      assert.include(r.stderr, `Invalid profile name "__proto__"`)
+    }
+    assert.deepStrictEqual(snapshot(), before)
+  })
+
+  it("__proto__ keys in config.json (top level, a profile, a provider): no phantom profile or provider; configure keeps each byte for byte", async () => {
+    // Each `__proto__` entry as JSON.stringify(_, null, 2) writes it at its depth (JSON.parse makes it an own key).
+    const entry = (depth: number, value: unknown) =>
+      `${" ".repeat(depth)}"__proto__": ${JSON.stringify(value, null, 2).replace(/\n/g, `\n${" ".repeat(depth)}`)},\n`
+    const entries = [
+      entry(2, { profiles: { phantom: { cloudflare: { method: "api-token" } } } }),
+      entry(4, { cloudflare: { method: "api-token" } }),
+      entry(6, { method: "oauth", scopes: ["account:read"] })
+    ]
+    const original = fs.readFileSync(configFile(), "utf8")
+    const withProto = (levels: ReadonlyArray<0 | 1 | 2>) => {
+      let text = original
+      if (levels.includes(2)) text = text.replace(/"prod": \{\n/, `"prod": {\n${entries[2]}`)
+      if (levels.includes(1)) text = text.replace(/"profiles": \{\n/, `"profiles": {\n${entries[1]}`)
+      if (levels.includes(0)) text = text.replace(/^\{\n/, `{\n${entries[0]}`)
+      for (const level of levels) assert.include(text, entries[level]!)
+      fs.writeFileSync(configFile(), text)
+    }
+    const listsNoPhantom = async () => {
+      const list = await home.run(["profile", "list", "--json"])
+      assert.strictEqual(list.code, 0, list.stderr)
+      const listed = JSON.parse(list.stdout)
+      assert.deepStrictEqual(listed.profiles.map((p: { name: string }) => p.name), ["prod"])
+      assert.deepStrictEqual(Object.keys(listed.profiles[0].providers), ["cloudflare"])
+      const table = await home.run(["profile", "list"])
+      assert.strictEqual(table.code, 0, table.stderr)
+      assert.include(table.stdout, "  prod     cloudflare (api-token), __proto__ (unusable)\n")
+      assert.notInclude(table.stdout, "phantom")
+    }
+    // A file profile list reads on its quick path (every profile name valid), then one it hands to the full decoder.
+    withProto([0, 2])
+    await listsNoPhantom()
+    withProto([0, 1, 2])
+    await listsNoPhantom()
+
+    const show = await home.run(["profile", "show", "--profile", "prod", "--json"])
+    assert.strictEqual(show.code, 0, show.stderr)
+    assert.deepStrictEqual(Object.keys(JSON.parse(show.stdout).providers), ["cloudflare"])
+    assert.strictEqual(JSON.parse(show.stdout).providers.cloudflare.method, "api-token")
+    const phantom = await home.run(["profile", "show", "--profile", "phantom"])
+    assert.strictEqual(phantom.code, 1, phantom.stdout)
+    assert.include(phantom.stderr, "Profile phantom does not exist")
+
+    const env = await home.run(["env", "--profile", "prod", "--format", "json"])
+    assert.strictEqual(env.code, 0, env.stderr)
+    assert.deepStrictEqual(Object.keys(JSON.parse(env.stdout)).sort(), ["CLOUDFLARE_ACCOUNT_ID", "CLOUDFLARE_API_BASE_URL", "CLOUDFLARE_API_TOKEN"])
+
+    const configured = await home.run(
+      ["configure", "--profile", "dev", "--provider", "cloudflare", "--method", "api-token", "--api-token-env", "T", "--account-id", other.id],
+      { env: { T: token } }
+    )
+    assert.strictEqual(configured.code, 0, configured.stderr)
+    const after = fs.readFileSync(configFile(), "utf8")
+    for (const e of entries) assert.include(after, e, "kept byte for byte")
+    const raw = JSON.parse(after)
+    assert.property(raw.profiles, "dev")
   })
 })

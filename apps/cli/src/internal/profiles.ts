@@ -7,7 +7,7 @@ import { NonInteractive, ProfileNotFound } from "@alchemy/profile-core/Errors"
 import { Interaction } from "@alchemy/profile-core/Interaction"
 import { AlchemyHome, paths } from "@alchemy/profile-core/AlchemyHome"
 import * as ConfigFile from "@alchemy/profile-core/ConfigFile"
-import { decodeProfileName, isProfileName } from "@alchemy/profile-core/ProfileName"
+import { decodeProfileName, isProfileName, isProviderId } from "@alchemy/profile-core/ProfileName"
 import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
 import { auditProfiles } from "@alchemy/profile-core/Permissions"
 import { printable } from "@alchemy/profile-core/Printable"
@@ -181,8 +181,10 @@ const quickListing = (root: string): Listing | undefined => {
   if (profiles === null || typeof profiles !== "object" || Array.isArray(profiles)) return undefined
   for (const [name, providers] of Object.entries<any>(profiles)) {
     if (!isProfileName(name) || providers === null || typeof providers !== "object" || Array.isArray(providers)) return undefined
-    for (const entry of Object.values<any>(providers)) {
-      if (entry === null || typeof entry !== "object" || typeof entry.method !== "string") return undefined
+    // A key that is no provider id (`__proto__`, `Neon`) goes through ProfileStore.read, which keeps it as data
+    // and lists it as unusable: read here, it would show as a provider.
+    for (const [id, entry] of Object.entries<any>(providers)) {
+      if (!isProviderId(id) || entry === null || typeof entry !== "object" || typeof entry.method !== "string") return undefined
       const m = entry.metadata
       if (m !== undefined && (m === null || typeof m !== "object" || typeof m.id !== "string" || typeof m.name !== "string")) {
         return undefined
