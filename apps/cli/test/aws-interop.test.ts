@@ -132,8 +132,8 @@ describe("aws-profile", () => {
     const showOverridden = await box.run(["profile", "show", "--profile", "dev"], { env: { AWS_REGION: "sa-east-1" } })
     assert.include(showOverridden.stdout, "sa-east-1 (from AWS_REGION)")
 
-    // the region the alchemy profile names itself wins over the AWS profile's
-    const pinned = await box.run(["configure", "--profile", "dev", "--provider", "aws", "--method", "aws-profile", "--aws-profile", "dev", "--region", "us-west-2"])
+    // the region the alchemy profile names itself wins over the AWS profile's (replacing the entry needs --yes)
+    const pinned = await box.run(["configure", "--profile", "dev", "--provider", "aws", "--method", "aws-profile", "--aws-profile", "dev", "--region", "us-west-2", "--yes"])
     assert.strictEqual(pinned.code, 0, pinned.stderr)
     assert.strictEqual(JSON.parse((await box.run(["env", "--profile", "dev", "--format", "json"])).stdout).AWS_REGION, "us-west-2")
   })

@@ -7,6 +7,7 @@
  * - a server error that echoes a secret the process knows prints it redacted;
  * - without a terminal (or with CI set) and without --yes, configure refuses to replace a configured provider.
  */
+import { AwsEmulator } from "@alchemy/testing"
 import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { type ChildProcess, spawn } from "node:child_process"
@@ -17,18 +18,22 @@ import { appDir, cliPath, readConfig, type Result, type Sandbox, sandbox } from 
 import * as Tmux from "./tmux.js"
 
 let cf: CloudflareEmulator.CloudflareEmulator
+let aws: AwsEmulator.AwsEmulator
 let box: Sandbox
 const ptys: Array<Tmux.Pty> = []
 
 beforeAll(async () => {
   cf = await CloudflareEmulator.start({ autoApprove: true })
-  box = sandbox(cf.env)
+  // A device code is approved after one poll: SSO signs in without a browser.
+  aws = await AwsEmulator.start({ devicePendingPolls: 1 })
+  box = sandbox({ ...cf.env, ...aws.env })
 })
 
 afterAll(async () => {
   for (const p of ptys) p.close()
   box?.cleanup()
   await cf?.close()
+  await aws?.close()
 })
 
 /** A CLI child we can kill, and its result. */
@@ -316,6 +321,42 @@ describe("re-configuring an OAuth profile", () => {
     assert.strictEqual(JSON.parse(fs.readFileSync(credentialsFile("revoke-fails"), "utf8")).type, "api-token")
     assert.strictEqual(cf.refreshTokenStatus(grant.refresh), "active", "the failed revocation left it")
   })
+})
+
+describe("re-configuring an AWS SSO profile", () => {
+  const signIn = (profile: string) =>
+    start([
+      "configure", "--profile", profile, "--provider", "aws", "--method", "sso", "--sso-start-url", `${aws.url}/start`,
+      "--sso-region", "us-east-1", "--sso-account-id", "111111111111", "--sso-role-name", "AdministratorAccess",
+      "--region", "us-east-1", "--use-device-code", "--yes"
+    ]).result
+  const ssoToken = (profile: string): string =>
+    JSON.parse(fs.readFileSync(path.join(credentialsDir(profile), "aws.json"), "utf8")).accessToken
+  /** Does the portal still accept this access token? */
+  const portalAccepts = async (token: string) =>
+    (await fetch(`${aws.url}/assignment/accounts`, { headers: { "x-amz-sso_bearer_token": token } })).status === 200
+
+  it("a new sign-in, or another method, ends the IAM Identity Center session it replaces", async () => {
+    const first = await signIn("sso-again")
+    assert.strictEqual(first.code, 0, first.stderr)
+    const old = ssoToken("sso-again")
+    assert.isTrue(await portalAccepts(old))
+    const again = await signIn("sso-again")
+    assert.strictEqual(again.code, 0, again.stderr)
+    const fresh = ssoToken("sso-again")
+    assert.notStrictEqual(fresh, old)
+    assert.isFalse(await portalAccepts(old), "the replaced session is logged out")
+    assert.isTrue(await portalAccepts(fresh))
+
+    const key = aws.addAccessKey()
+    const switched = await start(
+      ["configure", "--profile", "sso-again", "--provider", "aws", "--method", "access-keys", "--aws-access-key-id", key.accessKeyId, "--aws-secret-access-key-stdin", "--region", "us-east-1", "--yes"],
+      { input: key.secretAccessKey }
+    ).result
+    assert.strictEqual(switched.code, 0, switched.stderr)
+    assert.isFalse(await portalAccepts(fresh), "switching to access keys logs the SSO session out")
+    assert.strictEqual(readConfig(box.home).profiles["sso-again"].aws.method, "access-keys")
+  }, 60_000)
 })
 
 /** No run of 8 characters of `secret` in `text` (its redacted form keeps only the first 4). */
