@@ -117,6 +117,16 @@ describe("text from outside is printed with control characters escaped", () => {
     assert.notMatch(p.screen(), /^error: forged/m)
     assert.include(p.screenWithEscapes(), "\u001b[1mProfile:", "bold, from our own style")
   })
+
+  it("a method string from config.json: profile list prints it escaped, on its line", async () => {
+    const config = readConfig(box.home)
+    config.profiles.odd = { neon: { method: hostile } }
+    fs.writeFileSync(path.join(box.home, "config.json"), JSON.stringify(config, null, 2))
+    const r = await box.run(["profile", "list"])
+    assert.strictEqual(r.code, 0, r.stderr)
+    assert.include(r.stdout, `  odd      neon (${escaped})\n`)
+    noControl(r.stdout + r.stderr)
+  })
 })
 
 describe("env --format dotenv, sourced by a shell and read by dotenv parsers", () => {

@@ -239,7 +239,7 @@ export const list = (flags: { readonly profile: Option.Option<string>; readonly 
     const rows = [Output.bold(`  ${"PROFILE".padEnd(width)}  PROVIDERS`)]
     for (const name of names) {
       const entries = [
-        ...entriesOf(name).map(([id, e]) => `${id} (${e.method})`),
+        ...entriesOf(name).map(([id, e]) => `${id} (${printable(e.method)})`),
         ...unusableKeys(name).map((k) => `${printable(k.key!)} (unusable)`)
       ]
       rows.push(`${name === selected ? "* " : "  "}${name.padEnd(width)}  ${entries.join(", ") || "-"}`)
