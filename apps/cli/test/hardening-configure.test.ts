@@ -382,6 +382,16 @@ describe("a server message that echoes a secret", () => {
     }
   })
 
+  it("a provider's secret variable (CLOUDFLARE_API_TOKEN) is redacted too", async () => {
+    const token = cf.addApiToken(canary("echo-given"))
+    const variable = canary("echo-variable")
+    cf.failNext("/user/tokens/verify", 400, [{ code: 6003, message: `token ${token} does not match ${variable}` }])
+    const r = await start(configureToken("echo-variable"), { input: token, env: { CLOUDFLARE_API_TOKEN: variable } }).result
+    assert.strictEqual(r.code, 1, r.stderr)
+    assertNoSecret(r.stdout + r.stderr, token)
+    assertNoSecret(r.stdout + r.stderr, variable)
+  })
+
   it("cut short by the message limit, its beginning is redacted too", async () => {
     const token = cf.addApiToken(canary("echo-cut"))
     cf.failNext("/user/tokens/verify", 400, [{ code: 6003, message: `${"x".repeat(280)} ${token}` }])

@@ -61,22 +61,31 @@ export const registerSecretsIn = (value: unknown): void => {
   visit(value)
 }
 
+/** Characters that can continue a token: a run of them after a secret's first characters is another value. */
+const tokenCharacter = /[A-Za-z0-9_\-+/=~]/
+
 /**
  * Replace every registered secret in `text` by its display form (`redact`). A secret cut short (a server message
- * truncated in the middle of an echoed token) is caught too: any run of at least `minimumSecretLength` characters
- * that starts like a registered secret is replaced.
+ * truncated in the middle of an echoed token) is caught too: a run of at least `minimumSecretLength` characters
+ * that starts like a registered secret and is not followed by a character that could continue a token.
  *
  * @since 0.1.0
  */
 export const scrub = (text: string): string => {
   if (secrets.size === 0) return text
+  const known = [...secrets].sort((a, b) => b.length - a.length)
   let out = text
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+  for (const secret of known) out = out.split(secret).join(redact(secret))
+  for (const secret of known) {
     const head = secret.slice(0, minimumSecretLength)
     let from = out.indexOf(head)
     while (from !== -1) {
       let end = from + head.length
       while (end < out.length && end - from < secret.length && out[end] === secret[end - from]) end++
+      if (end < out.length && tokenCharacter.test(out[end]!)) {
+        from = out.indexOf(head, from + 1)
+        continue
+      }
       const shown = redact(secret)
       out = `${out.slice(0, from)}${shown}${out.slice(end)}`
       from = out.indexOf(head, from + shown.length)

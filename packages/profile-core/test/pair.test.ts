@@ -208,3 +208,15 @@ function plantToken(home: string, token: string) {
   fs.mkdirSync(credentialsDir(home), { recursive: true, mode: 0o700 })
   fs.writeFileSync(credentialsFile(home), JSON.stringify({ type: "api-token", apiToken: token }), { mode: 0o600 })
 }
+
+describe("scrub with secrets that share their beginning", () => {
+  it("each is redacted whole; a cut-short one only where nothing could continue it", () => {
+    const a = "SHARED-PREFIX-aaaa-111122223333"
+    const b = "SHARED-PREFIX-bbbb-444455556666"
+    registerSecret(a)
+    registerSecret(b)
+    assert.strictEqual(scrub(`${a} and ${b}`), "SHAR**** and SHAR****")
+    assert.strictEqual(scrub(`cut: SHARED-PREFIX-bb. next`), "cut: SHAR****. next")
+    assert.strictEqual(scrub(`other: SHARED-PREFIX-cccc`), "other: SHARED-PREFIX-cccc")
+  })
+})
