@@ -20,4 +20,11 @@ for (const dir of packages) {
     console.log(`(benchmark of ${name} exited with ${run.status})`)
   }
 }
+// The tarballs people install and the start-up of the CLI installed from its tarball.
+console.log("\n## packages as installed\n")
+const packaged = spawnSync(process.execPath, [join(root, "scripts", "package-bench.mjs")], { stdio: "inherit" })
+if (packaged.status !== 0) {
+  failed++
+  console.log(`(scripts/package-bench.mjs exited with ${packaged.status})`)
+}
 process.exit(failed === 0 ? 0 : 1)
