@@ -116,10 +116,12 @@ afterAll(async () => {
 
 describe("packages as installed from their tarballs", () => {
   it("each tarball holds the built package and nothing else; the packed manifest is the publish shape", () => {
+    const versions = new Set<string>()
     for (const [name, tarball] of Object.entries(tarballs)) {
       const entries = execFileSync("tar", ["tzf", tarball], { encoding: "utf8" }).trim().split("\n").sort()
       const manifest = JSON.parse(execFileSync("tar", ["xzf", tarball, "-O", "package/package.json"], { encoding: "utf8" }))
       assert.strictEqual(manifest.private, undefined, name)
+      versions.add(manifest.version)
       assert.isString(manifest.license, name)
       assert.isObject(manifest.repository, name)
       assert.isString(manifest.engines.node, name)
@@ -152,6 +154,8 @@ describe("packages as installed from their tarballs", () => {
       }
       for (const peer of ["effect", "@effect/platform"]) assert.isString(manifest.peerDependencies[peer], `${name} ${peer}`)
     }
+    // One version for the workspace: the packages release together.
+    assert.strictEqual(versions.size, 1, [...versions].join(", "))
   })
 
   it("the installed CLI (node_modules/.bin/alchemy) runs --help, configure with the token on stdin, profile show, from a read-only install", async () => {
