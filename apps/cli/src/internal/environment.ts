@@ -92,9 +92,9 @@ export const env = (flags: { readonly profile: Option.Option<string>; readonly f
       text = JSON.stringify(Object.fromEntries(names.map((n) => [n, value(vars[n]!)])), null, 2)
     } else {
       const format = flags.format
-      // Every value is checked (hidden or not), so a script gets the same answer on a terminal and off one.
-      for (const n of names) yield* assignment(format, n, Redacted.value(vars[n]!))
-      text = (yield* Effect.all(names.map((n) => assignment(format, n, value(vars[n]!))))).join("\n")
+      // Every real value is checked (hidden or not), so a script gets the same answer on a terminal and off one.
+      const lines = yield* Effect.all(names.map((n) => assignment(format, n, Redacted.value(vars[n]!))))
+      text = (hide ? yield* Effect.all(names.map((n) => assignment(format, n, "<hidden>"))) : lines).join("\n")
     }
     yield* Output.line(text)
     if (hide) {

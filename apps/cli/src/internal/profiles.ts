@@ -246,10 +246,9 @@ export const list = (flags: { readonly profile: Option.Option<string>; readonly 
     }
     yield* Output.line(rows.join("\n"))
     for (const k of kept) {
-      const what = k.key === undefined
-        ? `profile ${printable(JSON.stringify(k.profile))}`
-        : `${printable(JSON.stringify(k.key))} of profile ${k.profile}`
-      yield* Output.warning(`${what} in config.json cannot be used: ${printable(k.reason)} (kept as is)`)
+      // Output.warning prints the line with every control character escaped.
+      const what = k.key === undefined ? `profile ${JSON.stringify(k.profile)}` : `${JSON.stringify(k.key)} of profile ${k.profile}`
+      yield* Output.warning(`${what} in config.json cannot be used: ${k.reason} (kept as is)`)
     }
   })
 
