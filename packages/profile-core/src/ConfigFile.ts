@@ -35,7 +35,12 @@ export const parseOptions: ParseOptions = { onExcessProperty: "preserve", errors
  */
 export const ProviderEntry = Schema.Struct({
   method: Schema.String,
-  metadata: Schema.optional(Schema.Struct({ id: Schema.String, name: Schema.String }))
+  metadata: Schema.optional(Schema.Struct({ id: Schema.String, name: Schema.String })),
+  /**
+   * Where the provider's secret lives: absent for the credentials file, `"keychain"` for the OS keychain
+   * (`CredentialStore.StoreKind`). Never the secret itself.
+   */
+  store: Schema.optional(Schema.String)
 })
 /** @since 0.1.0 */
 export type ProviderEntry = typeof ProviderEntry.Type

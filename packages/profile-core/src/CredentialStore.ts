@@ -3,6 +3,10 @@
  * schema (secret fields are `Schema.Redacted(Schema.String)`, so they are `Redacted` from the moment of decoding).
  * Files `0600`, directories `0700`, atomic writes under a per-file cross-process lock.
  *
+ * The secret may live in the OS keychain instead (the entry's `store: "keychain"`, opt-in per profile and provider):
+ * the same text, under the same lock, read and written through a helper process with a deadline (see
+ * `internal/keychain.ts`); never a silent fallback to a file.
+ *
  * A provider's configuration is a pair, its `config.json` entry and this file: `replace` writes both under the
  * file's lock, the entry first, so a secret is never on disk under a name `config.json` does not list.
  *
@@ -13,15 +17,18 @@ import type * as Path from "@effect/platform/Path"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as FiberRef from "effect/FiberRef"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Schema from "effect/Schema"
 import type { AlchemyHome } from "./AlchemyHome.js"
 import { decodeCredentialsText, encodeKeeping } from "./ConfigFile.js"
-import type { CredentialsError, LockTimeout } from "./Errors.js"
+import type { ConfigError, CredentialsError, LockTimeout } from "./Errors.js"
 import type { FileLock } from "./FileLock.js"
 import { describeParseError } from "./internal/decode.js"
 import * as Home from "./internal/home.js"
+import * as Keychain from "./internal/keychain.js"
+import * as Secrets from "./internal/secrets.js"
 import { ensureMigratedAsConfigError } from "./Migration.js"
 import { isProviderId, type ProfileName } from "./ProfileName.js"
 import { registerSecretsIn } from "./Redaction.js"
@@ -59,6 +66,18 @@ export declare namespace CredentialStore {
     ) => Effect.Effect<Option.Option<A>, E | CredentialsError | LockTimeout, R>
     /** Removes the file and what a writer killed before its rename left next to it (temp files). */
     readonly delete: (profile: ProfileName, provider: string) => Effect.Effect<boolean, CredentialsError | LockTimeout>
+    /**
+     * Move the provider's secret to `to` (`alchemy profile move`): written there, the entry pointed at it, then
+     * removed from where it was, under the provider's lock. There is no moment without a usable copy, and a failure
+     * leaves the source as it was (`moved`; `recorded` when there was no secret, only the choice; `unchanged`).
+     */
+    readonly move: (
+      profile: ProfileName,
+      provider: string,
+      to: StoreKind
+    ) => Effect.Effect<"moved" | "recorded" | "unchanged", CredentialsError | LockTimeout>
+    /** Where the provider's secret is (or would be written). */
+    readonly location: (profile: ProfileName, provider: string) => Effect.Effect<Location, CredentialsError>
     /**
      * The providers that have a credentials file (or a killed writer's temp file) in the profile's directory,
      * whether or not `config.json` lists them: what `logout` and `profile delete` must remove.
@@ -111,6 +130,44 @@ export const internals = new WeakMap<CredentialStore.Service, Internals>()
 export const cacheKey = (profile: string, provider: string): string => `${profile}\u0000${provider}`
 
 /**
+ * Where a provider's secret lives: `file` (`credentials/<profile>/<provider>.json`, the default) or `keychain`
+ * (the OS keychain, service `alchemy`, account `<profile>/<provider>`). Recorded in the provider's `config.json`
+ * entry as `store` (no secret there).
+ *
+ * @since 0.3.0
+ */
+export type StoreKind = Secrets.StoreKind
+
+/** @since 0.3.0 */
+export const storeKinds: ReadonlyArray<StoreKind> = Secrets.storeKinds
+
+/**
+ * Where a provider's secret is, as `profile show` reports it.
+ *
+ * @since 0.3.0
+ */
+export type Location =
+  | { readonly store: "file"; readonly path: string }
+  | { readonly store: "keychain"; readonly service: string; readonly account: string }
+
+/**
+ * The store a command asked for (`alchemy configure --store keychain`): where `replace` (and `write`, for a provider
+ * that has no entry yet) put the secret. A provider whose entry already records a store keeps it for everything
+ * else; `replace` with a requested store moves the secret there and records it.
+ *
+ * @since 0.3.0
+ */
+export const requestedStore: FiberRef.FiberRef<Option.Option<StoreKind>> = FiberRef.unsafeMake(Option.none())
+
+/**
+ * Run `effect` with `kind` as the requested store.
+ *
+ * @since 0.3.0
+ */
+export const withStore = (kind: StoreKind) => <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.locally(effect, requestedStore, Option.some(kind))
+
+/**
  * @since 0.1.0
  */
 export const make: Effect.Effect<
@@ -128,35 +185,85 @@ export const make: Effect.Effect<
       Effect.mapError((e) => home.credentialsError(profile, provider, e.reason, e.detail, e.path))
     )
 
-  const readFile = <A, I>(profile: string, provider: string, schema: Schema.Schema<A, I>) =>
-    files.readIfExists(paths.credentialsFile(profile, provider)).pipe(
-      Effect.mapError((io) => home.credentialsError(profile, provider, io.reason, io.detail)),
-      Effect.flatMap(Option.match({
-        onNone: () => Effect.succeed(Option.none<A>()),
-        onSome: (text) =>
-          Either.match(decodeCredentialsText(text, schema), {
-            onLeft: (problem) => Effect.fail(home.credentialsError(profile, provider, problem.reason, problem.detail)),
-            onRight: (value) => {
-              registerSecretsIn(value)
-              return Effect.succeed(Option.some(value))
-            }
-          })
-      }))
+  const item = (profile: string, provider: string) => Keychain.itemOf(paths.root, profile, provider)
+  const keychainError = (profile: string, provider: string) => (detail: string) =>
+    home.credentialsError(profile, provider, "Keychain", detail, Secrets.itemPath(item(profile, provider)))
+  const configAsCredentialsError = (profile: string, provider: string) => (e: ConfigError) =>
+    home.credentialsError(profile, provider, e.reason, e.detail, e.path)
+
+  /** The store the entry records; without an entry, the requested one (the file by default). */
+  const storeOf = (profile: string, provider: string): Effect.Effect<StoreKind, CredentialsError> =>
+    home.readConfig.pipe(
+      Effect.mapError(configAsCredentialsError(profile, provider)),
+      Effect.flatMap((config) => {
+        const recorded = Secrets.recordedStore(config, profile, provider)
+        if (recorded === undefined) {
+          return Effect.map(FiberRef.get(requestedStore), Option.getOrElse((): StoreKind => "file"))
+        }
+        if (typeof recorded === "object") {
+          return Effect.fail(home.credentialsError(
+            profile,
+            provider,
+            "UnknownVersion",
+            `config.json says the secret is kept in ${JSON.stringify(recorded.unknown).slice(0, 40)}, a store this ` +
+              `alchemy does not know (written by a newer alchemy?)`,
+            paths.config
+          ))
+        }
+        return Effect.succeed(recorded)
+      })
     )
 
-  const writeUnlocked = <A, I>(profile: string, provider: string, schema: Schema.Schema<A, I>, value: A) =>
+  const readText = (kind: StoreKind, profile: string, provider: string) =>
+    kind === "keychain"
+      ? Secrets.mapKeychain(Keychain.get(item(profile, provider)), keychainError(profile, provider)).pipe(
+        Effect.map(Option.fromNullable)
+      )
+      : files.readIfExists(paths.credentialsFile(profile, provider)).pipe(
+        Effect.mapError((io) => home.credentialsError(profile, provider, io.reason, io.detail))
+      )
+
+  const decodeText = <A, I>(profile: string, provider: string, schema: Schema.Schema<A, I>) =>
+    Option.match({
+      onNone: () => Effect.succeed(Option.none<A>()),
+      onSome: (text: string) =>
+        Either.match(decodeCredentialsText(text, schema), {
+          onLeft: (problem) => Effect.fail(home.credentialsError(profile, provider, problem.reason, problem.detail)),
+          onRight: (value) => {
+            registerSecretsIn(value)
+            return Effect.succeed(Option.some(value))
+          }
+        })
+    })
+
+  const readFrom = <A, I>(kind: StoreKind, profile: string, provider: string, schema: Schema.Schema<A, I>) =>
+    Effect.flatMap(readText(kind, profile, provider), decodeText(profile, provider, schema))
+
+  const readFile = <A, I>(profile: string, provider: string, schema: Schema.Schema<A, I>) =>
+    Effect.flatMap(storeOf(profile, provider), (kind) => readFrom(kind, profile, provider, schema))
+
+  const writeText = (kind: StoreKind, profile: string, provider: string, text: string) =>
+    kind === "keychain"
+      ? Secrets.mapKeychain(Keychain.set(item(profile, provider), text), keychainError(profile, provider))
+      : files.ensureDirs([paths.root, paths.credentialsDir, paths.profileCredentialsDir(profile)]).pipe(
+        Effect.zipRight(files.writeAtomic(paths.credentialsFile(profile, provider), text)),
+        Effect.mapError((io) => home.credentialsError(profile, provider, io.reason, io.detail))
+      )
+
+  const writeTo = <A, I>(kind: StoreKind, profile: string, provider: string, schema: Schema.Schema<A, I>, value: A) =>
     Either.match((registerSecretsIn(value), encodeKeeping(schema, value)), {
       onLeft: (issue) =>
         Effect.fail(
           home.credentialsError(profile, provider, "SchemaMismatch", `the new value: ${describeParseError(issue)}`)
         ),
       onRight: (encoded) =>
-        files.ensureDirs([paths.root, paths.credentialsDir, paths.profileCredentialsDir(profile)]).pipe(
-          Effect.zipRight(files.writeAtomic(paths.credentialsFile(profile, provider), `${JSON.stringify(encoded, null, 2)}\n`)),
-          Effect.mapError((io) => home.credentialsError(profile, provider, io.reason, io.detail)),
+        writeText(kind, profile, provider, `${JSON.stringify(encoded, null, 2)}\n`).pipe(
           Effect.ensuring(Effect.sync(() => cache.delete(cacheKey(profile, provider))))
         )
     })
+
+  const writeUnlocked = <A, I>(profile: string, provider: string, schema: Schema.Schema<A, I>, value: A) =>
+    Effect.flatMap(storeOf(profile, provider), (kind) => writeTo(kind, profile, provider, schema, value))
 
   const withFileLock = <A, E, R>(profile: string, provider: string, effect: Effect.Effect<A, E, R>) =>
     home.withLock(
@@ -180,17 +287,34 @@ export const make: Effect.Effect<
       )
     )
 
-  const deleteUnlocked = (profile: string, provider: string) =>
+  /** Removes the secret from `kind`; the file's leftovers (temp files of killed writers) go in every case. */
+  const deleteFrom = (kind: StoreKind, profile: string, provider: string) =>
     Effect.gen(function*() {
       const leftovers = (yield* namesIn(profile, provider).pipe(Effect.orElseSucceed(() => [])))
         .filter((name) => name.startsWith(".") && providerOfName(name) === provider)
-      const removed = yield* files.remove(paths.credentialsFile(profile, provider))
-      yield* Effect.forEach(leftovers, (name) => files.remove(`${paths.profileCredentialsDir(profile)}/${name}`))
-      return removed
-    }).pipe(
-      Effect.mapError((io) => home.credentialsError(profile, provider, io.reason, io.detail)),
-      Effect.ensuring(Effect.sync(() => cache.delete(cacheKey(profile, provider))))
-    )
+      yield* Effect.forEach(leftovers, (name) =>
+        files.remove(`${paths.profileCredentialsDir(profile)}/${name}`).pipe(
+          Effect.mapError((io) => home.credentialsError(profile, provider, io.reason, io.detail))
+        ))
+      if (kind === "keychain") {
+        return yield* Secrets.mapKeychain(Keychain.remove(item(profile, provider)), keychainError(profile, provider))
+      }
+      return yield* files.remove(paths.credentialsFile(profile, provider)).pipe(
+        Effect.mapError((io) => home.credentialsError(profile, provider, io.reason, io.detail))
+      )
+    }).pipe(Effect.ensuring(Effect.sync(() => cache.delete(cacheKey(profile, provider)))))
+
+  const deleteUnlocked = (profile: string, provider: string) =>
+    Effect.flatMap(storeOf(profile, provider), (kind) => deleteFrom(kind, profile, provider))
+
+  /** Record `kind` in the provider's entry (when it has one and records another store). */
+  const record = (profile: string, provider: string, kind: StoreKind) =>
+    home.withConfigLock(Effect.gen(function*() {
+      const config = yield* home.readConfig
+      const recorded = Secrets.recordedStore(config, profile, provider)
+      if (recorded === undefined || recorded === kind) return
+      yield* home.writeConfig(Secrets.withRecordedStore(config, profile, provider, kind))
+    })).pipe(Effect.mapError((e) => e._tag === "ConfigError" ? configAsCredentialsError(profile, provider)(e) : e))
 
   const replace = <A, I, E, R>(
     profile: ProfileName,
@@ -202,43 +326,92 @@ export const make: Effect.Effect<
       profile,
       provider,
       Effect.gen(function*() {
-        // A previous file that does not decode is replaced all the same; there is nothing in it to hand back.
-        const previous = yield* readFile(profile, provider, schema).pipe(Effect.orElseSucceed(() => Option.none<A>()))
+        const before = yield* storeOf(profile, provider)
+        // A previous secret that does not decode is replaced all the same; there is nothing in it to hand back.
+        const previous = yield* readFrom(before, profile, provider, schema).pipe(
+          Effect.orElseSucceed(() => Option.none<A>())
+        )
         yield* options.entry
+        const requested = yield* FiberRef.get(requestedStore)
+        const target = Option.getOrElse(requested, () => before)
         if (Option.isSome(options.credentials)) {
-          yield* writeUnlocked(profile, provider, schema, options.credentials.value)
+          // The new secret first, then the entry points at it, then the old copy goes: there is no moment
+          // without a usable secret, and a failure leaves the old copy where the entry says it is.
+          yield* writeTo(target, profile, provider, schema, options.credentials.value)
+          yield* record(profile, provider, target)
+          if (target !== before) yield* deleteFrom(before, profile, provider)
         } else {
-          yield* deleteUnlocked(profile, provider)
+          yield* deleteFrom(before, profile, provider)
+          if (target !== before) yield* deleteFrom(target, profile, provider)
         }
         return previous
       })
     )
 
+  const move = (profile: ProfileName, provider: string, to: StoreKind) =>
+    withFileLock(
+      profile,
+      provider,
+      Effect.gen(function*() {
+        const from = yield* storeOf(profile, provider)
+        if (from === to) return "unchanged" as const
+        const text = yield* readText(from, profile, provider)
+        if (Option.isSome(text)) {
+          yield* writeText(to, profile, provider, text.value)
+          // The entry must point at the new copy before the old one goes; if it cannot, the new copy goes.
+          yield* record(profile, provider, to).pipe(
+            Effect.tapError(() => Effect.ignore(deleteFrom(to, profile, provider)))
+          )
+          yield* deleteFrom(from, profile, provider)
+          return "moved" as const
+        }
+        yield* record(profile, provider, to)
+        return "recorded" as const
+      }).pipe(Effect.ensuring(Effect.sync(() => cache.delete(cacheKey(profile, provider)))))
+    )
+
+  const location = (profile: ProfileName, provider: string) =>
+    Effect.map(storeOf(profile, provider), (kind): Location => {
+      if (kind === "file") return { store: "file", path: paths.credentialsFile(profile, provider) }
+      const { account, service } = item(profile, provider)
+      return { store: "keychain", service, account }
+    })
+
+  const checked = (profile: string, provider?: string) =>
+    home.checkNames(profile, provider).pipe(
+      Effect.zipRight(provider === undefined ? Effect.void : migrated(profile, provider))
+    )
+
   const service: CredentialStore.Service = {
-    read: (profile, provider, schema) =>
-      home.checkNames(profile, provider).pipe(
-        Effect.zipRight(migrated(profile, provider)),
-        Effect.zipRight(readFile(profile, provider, schema))
-      ),
+    read: (profile, provider, schema) => checked(profile, provider).pipe(Effect.zipRight(readFile(profile, provider, schema))),
     write: (profile, provider, schema, value) =>
-      home.checkNames(profile, provider).pipe(
-        Effect.zipRight(migrated(profile, provider)),
+      checked(profile, provider).pipe(
         Effect.zipRight(withFileLock(profile, provider, writeUnlocked(profile, provider, schema, value)))
       ),
     replace: (profile, provider, schema, options) =>
-      home.checkNames(profile, provider).pipe(
-        Effect.zipRight(migrated(profile, provider)),
-        Effect.zipRight(replace(profile, provider, schema, options))
-      ),
+      checked(profile, provider).pipe(Effect.zipRight(replace(profile, provider, schema, options))),
     delete: (profile, provider) =>
-      home.checkNames(profile, provider).pipe(
-        Effect.zipRight(migrated(profile, provider)),
+      checked(profile, provider).pipe(
         Effect.zipRight(withFileLock(profile, provider, deleteUnlocked(profile, provider)))
       ),
+    move: (profile, provider, to) => checked(profile, provider).pipe(Effect.zipRight(move(profile, provider, to))),
+    location: (profile, provider) => checked(profile, provider).pipe(Effect.zipRight(location(profile, provider))),
     providers: (profile) =>
       home.checkNames(profile).pipe(
         Effect.zipRight(namesIn(profile, "*")),
-        Effect.map((names) => [...new Set(names.flatMap((name) => providerOfName(name) ?? []))].sort())
+        Effect.flatMap((names) =>
+          home.readConfig.pipe(
+            Effect.mapError(configAsCredentialsError(profile, "*")),
+            Effect.map((config) =>
+              [
+                ...new Set([
+                  ...names.flatMap((name) => providerOfName(name) ?? []),
+                  ...Secrets.keychainProviders(config, profile)
+                ])
+              ].sort()
+            )
+          )
+        )
       ),
     lockPath: (profile, provider) => paths.credentialsLock(profile, provider)
   }

@@ -20,7 +20,9 @@ export const FileProblem = Schema.Literal(
   "ReadOnly",
   "WriteFailed",
   /** Owned by another user, or writable by others (the detail names which and the command that fixes it). */
-  "Unsafe"
+  "Unsafe",
+  /** The secret lives in the OS keychain, which cannot be used now (the detail names the cause and the fix). */
+  "Keychain"
 )
 /** @since 0.1.0 */
 export type FileProblem = typeof FileProblem.Type
@@ -40,6 +42,8 @@ const fixFor = (reason: FileProblem, path: string): string => {
       return `Nothing was changed. Check free disk space and permissions, then retry.`
     case "Unsafe":
       return `Nothing was read or written.`
+    case "Keychain":
+      return `Nothing was changed.`
   }
 }
 
@@ -59,6 +63,8 @@ const problemText = (reason: FileProblem): string => {
       return "could not be written"
     case "Unsafe":
       return "is not safe to use"
+    case "Keychain":
+      return "cannot be reached"
   }
 }
 

@@ -29,6 +29,8 @@ import { type ConfigError, type LockTimeout, ProfileExists, ProfileNotFound } fr
 import type { FileLock } from "./FileLock.js"
 import { describeParseError, restoreOrder } from "./internal/decode.js"
 import * as Home from "./internal/home.js"
+import * as Keychain from "./internal/keychain.js"
+import * as Secrets from "./internal/secrets.js"
 import { ensureMigratedAsConfigError } from "./Migration.js"
 import { isProviderId, type ProfileName } from "./ProfileName.js"
 
@@ -178,9 +180,12 @@ export const make: Effect.Effect<
     home.checkNames(profile, provider).pipe(
       Effect.zipRight(encodeEntry(profile, provider, schema, entry)),
       Effect.flatMap((encoded) =>
-        modify((config) =>
-          Effect.succeed([undefined, Option.some(withProvider(config, profile, provider, encoded))] as const)
-        )
+        modify((config) => {
+          // Where the secret lives is the credential store's to record: a provider writing its entry anew keeps it.
+          const store = providerOf(config, profile, provider)?.store
+          const entry = store !== undefined && encoded.store === undefined ? { ...encoded, store } : encoded
+          return Effect.succeed([undefined, Option.some(withProvider(config, profile, provider, entry))] as const)
+        })
       )
     )
 
@@ -215,6 +220,16 @@ export const make: Effect.Effect<
       ))
     )
 
+  /** A keychain request for the item of `profile`/`provider`; a keychain that cannot be used is a `ConfigError`. */
+  const keychain = <A>(
+    profile: string,
+    provider: string,
+    f: (item: Keychain.KeychainItem) => Effect.Effect<A, Keychain.KeychainFailure>
+  ) => {
+    const item = Keychain.itemOf(paths.root, profile, provider)
+    return Secrets.mapKeychain(f(item), (detail) => home.configError("Keychain", detail, Secrets.itemPath(item)))
+  }
+
   /** Hold the credentials locks of the profile's configured providers (those a `replace` could be writing). */
   const withProvidersLocked = <A, E>(profile: ProfileName, effect: Effect.Effect<A, E>) =>
     Effect.flatMap(read, (config) =>
@@ -236,6 +251,9 @@ export const make: Effect.Effect<
           Effect.gen(function*() {
             // The secrets first: a process killed in between leaves a listed profile without credentials
             // (NeedsLogin), never credentials under a name config.json no longer lists.
+            for (const provider of Secrets.keychainProviders(config, profile)) {
+              yield* keychain(profile, provider, Keychain.remove)
+            }
             const removedDir = yield* files.remove(paths.profileCredentialsDir(profile), { recursive: true }).pipe(
               Effect.mapError((io) => home.configError(io.reason, io.detail, paths.profileCredentialsDir(profile)))
             )
@@ -275,11 +293,23 @@ export const make: Effect.Effect<
               Effect.mapError((io) => home.configError(io.reason, io.detail, fromDir))
             )
           }
+          const undoDir = hasCredentials ? Effect.ignore(files.rename(toDir, fromDir)) : Effect.void
+          // Keychain items are named after the profile: copied to the new name, the old ones removed once
+          // config.json names the new profile (a failure before that removes the copies and leaves the old).
+          const inKeychain = Secrets.keychainProviders(config, from)
+          const undoItems = Effect.forEach(inKeychain, (provider) =>
+            Effect.ignore(Keychain.remove(Keychain.itemOf(paths.root, to, provider))))
+          yield* Effect.forEach(inKeychain, (provider) =>
+            Effect.flatMap(keychain(from, provider, Keychain.get), (text) =>
+              text === null
+                ? Effect.void
+                : keychain(to, provider, (item) => Keychain.set(item, text)))).pipe(
+            Effect.tapError(() => Effect.zipRight(undoItems, undoDir))
+          )
           const { [from]: moved, ...rest } = config.profiles
           const next: ConfigFile = { ...config, profiles: { ...rest, [to]: moved! } }
-          yield* home.writeConfig(next).pipe(
-            Effect.tapError(() => hasCredentials ? Effect.ignore(files.rename(toDir, fromDir)) : Effect.void)
-          )
+          yield* home.writeConfig(next).pipe(Effect.tapError(() => Effect.zipRight(undoItems, undoDir)))
+          yield* Effect.forEach(inKeychain, (provider) => Effect.ignore(Keychain.remove(Keychain.itemOf(paths.root, from, provider))))
           return [undefined, Option.none()] as const
         })
       ))
