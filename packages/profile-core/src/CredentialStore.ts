@@ -191,11 +191,17 @@ export const make: Effect.Effect<
   const configAsCredentialsError = (profile: string, provider: string) => (e: ConfigError) =>
     home.credentialsError(profile, provider, e.reason, e.detail, e.path)
 
-  /** The store the entry records; without an entry, the requested one (the file by default). */
+  /**
+   * The store the entry records; without an entry, the requested one (the file by default). A config.json that
+   * cannot be read points at the file: what is there (or not) is reported as before, and nothing reaches the
+   * keychain on the word of a file we cannot read.
+   */
   const storeOf = (profile: string, provider: string): Effect.Effect<StoreKind, CredentialsError> =>
     home.readConfig.pipe(
-      Effect.mapError(configAsCredentialsError(profile, provider)),
-      Effect.flatMap((config) => {
+      Effect.option,
+      Effect.flatMap((read) => {
+        if (Option.isNone(read)) return Effect.succeed<StoreKind>("file")
+        const config = read.value
         const recorded = Secrets.recordedStore(config, profile, provider)
         if (recorded === undefined) {
           return Effect.map(FiberRef.get(requestedStore), Option.getOrElse((): StoreKind => "file"))
@@ -327,17 +333,30 @@ export const make: Effect.Effect<
       provider,
       Effect.gen(function*() {
         const before = yield* storeOf(profile, provider)
-        // A previous secret that does not decode is replaced all the same; there is nothing in it to hand back.
-        const previous = yield* readFrom(before, profile, provider, schema).pipe(
-          Effect.orElseSucceed(() => Option.none<A>())
-        )
+        const target = Option.getOrElse(yield* FiberRef.get(requestedStore), () => before)
+        // A keychain that cannot be used fails here, before the entry is written: nothing changes. A previous secret
+        // that does not decode is replaced all the same; there is nothing in it to hand back.
+        const reachable = <X>(effect: Effect.Effect<X, CredentialsError>, orElse: X) =>
+          Effect.catchIf(effect, (e) => e.reason !== "Keychain", () => Effect.succeed(orElse))
+        const previous = yield* reachable(readFrom(before, profile, provider, schema), Option.none<A>())
+        if (target === "keychain" && before !== "keychain") {
+          yield* reachable(readText(target, profile, provider), Option.none())
+        }
+        // A keychain can still refuse the write (a locked keyring finds no item without unlocking, but cannot store
+        // one): then the entry goes back to what it was, so a failed configure changes nothing.
+        const snapshot = target === "keychain" ? yield* Effect.option(home.readConfig) : Option.none()
+        const undoEntry = (e: CredentialsError) =>
+          e.reason === "Keychain" && Option.isSome(snapshot)
+            ? Effect.ignore(home.withConfigLock(
+              Effect.flatMap(home.readConfig, (now) =>
+                home.writeConfig(Secrets.withEntryOf(now, snapshot.value, profile, provider)))
+            ))
+            : Effect.void
         yield* options.entry
-        const requested = yield* FiberRef.get(requestedStore)
-        const target = Option.getOrElse(requested, () => before)
         if (Option.isSome(options.credentials)) {
           // The new secret first, then the entry points at it, then the old copy goes: there is no moment
           // without a usable secret, and a failure leaves the old copy where the entry says it is.
-          yield* writeTo(target, profile, provider, schema, options.credentials.value)
+          yield* writeTo(target, profile, provider, schema, options.credentials.value).pipe(Effect.tapError(undoEntry))
           yield* record(profile, provider, target)
           if (target !== before) yield* deleteFrom(before, profile, provider)
         } else {

@@ -43,7 +43,7 @@ const fixFor = (reason: FileProblem, path: string): string => {
     case "Unsafe":
       return `Nothing was read or written.`
     case "Keychain":
-      return `Nothing was changed.`
+      return `Nothing was changed, and no secret was written to a file instead.`
   }
 }
 

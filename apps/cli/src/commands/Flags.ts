@@ -86,6 +86,16 @@ export const method = {
   yes
 }
 
+/** `--store`: where `configure` keeps the secrets it saves (DESIGN §3). */
+export const store = Options.choice(valueFlag("store", "file|keychain"), ["file", "keychain"]).pipe(
+  Options.withDescription(
+    "Where to keep the secrets: file (credentials/<profile>/<provider>.json, mode 0600; the default) or keychain " +
+      "(the OS keychain: Secret Service on Linux, Keychain on macOS, Credential Manager on Windows). Remembered per " +
+      "profile and provider; change it later with `alchemy profile move`"
+  ),
+  Options.optional
+)
+
 export const format = Options.choice(valueFlag("format", "sh|fish|dotenv|json"), ["sh", "fish", "dotenv", "json"]).pipe(
   Options.withDefault("sh" as const),
   Options.withDescription("Output format")

@@ -10,11 +10,11 @@ const auth = () => import("../internal/auth.js")
 
 export const configure = Command.make(
   "configure",
-  { profile: Flags.targetProfile, provider: Flags.provider, ...Flags.method },
+  { profile: Flags.targetProfile, provider: Flags.provider, store: Flags.store, ...Flags.method },
   (flags) => Effect.flatMap(Effect.promise(auth), (m) => m.configure(flags))
 ).pipe(
   Command.withDescription(
-    "Configure a profile: pick a provider and method, sign in, verify and save. Every prompt has a flag; secrets come from a masked prompt, --*-stdin or --*-env VAR, never from argv."
+    "Configure a profile: pick a provider and method, sign in, verify and save. Every prompt has a flag; secrets come from a masked prompt, --*-stdin or --*-env VAR, never from argv. --store keychain keeps them in the OS keychain instead of a file."
   )
 )
 
@@ -27,6 +27,7 @@ export const login = Command.make(
       Options.withDescription("Configure every provider again instead of refreshing the configured ones")
     ),
     stackFile: Flags.stackFile,
+    store: Flags.store,
     ...Flags.method
   },
   (flags) => Effect.flatMap(Effect.promise(auth), (m) => m.login(flags))

@@ -3,7 +3,7 @@
  */
 import type { Description } from "@alchemy/profile-core/AuthProvider"
 import { NonInteractive } from "@alchemy/profile-core/Errors"
-import { CredentialStore } from "@alchemy/profile-core/CredentialStore"
+import { CredentialStore, type StoreKind, withStore } from "@alchemy/profile-core/CredentialStore"
 import { Interaction } from "@alchemy/profile-core/Interaction"
 import type { ProfileName } from "@alchemy/profile-core/ProfileName"
 import { registerSecretsIn } from "@alchemy/profile-core/Redaction"
@@ -110,10 +110,18 @@ const configureOne = (
 /** The secrets of the flags, known to the error scrub from the moment they are read. */
 const readSecrets = (flags: MethodFlags) => Effect.tap(secretsFromFlags(flags), (s) => Effect.sync(() => registerSecretsIn(s)))
 
+/** `--store`: every secret the command saves goes there (and the choice is remembered in config.json). */
+const inStore = (store: Option.Option<StoreKind>) => <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+  Option.isSome(store) ? withStore(store.value)(effect) : effect
+
 export const configure = (
-  flags: MethodFlags & { readonly profile: Option.Option<string>; readonly provider: Option.Option<string> }
+  flags: MethodFlags & {
+    readonly profile: Option.Option<string>
+    readonly provider: Option.Option<string>
+    readonly store: Option.Option<StoreKind>
+  }
 ) =>
-  Effect.gen(function*() {
+  inStore(flags.store)(Effect.gen(function*() {
     const profile = yield* Session.profileFor(flags.profile)
     const secrets = yield* readSecrets(flags)
     const providers = yield* chooseProviders(flags)
@@ -123,7 +131,7 @@ export const configure = (
       if (Option.isSome(d)) done.push(d.value)
     }
     if (done.length > 0) yield* printProfile(profile, done)
-  })
+  }))
 
 export const login = (
   flags: MethodFlags & {
@@ -131,9 +139,10 @@ export const login = (
     readonly provider: Option.Option<string>
     readonly configure: boolean
     readonly stackFile: Option.Option<string>
+    readonly store: Option.Option<StoreKind>
   }
 ) =>
-  Effect.gen(function*() {
+  inStore(flags.store)(Effect.gen(function*() {
     const profile = yield* Session.profileFor(flags.profile)
     const secrets = yield* readSecrets(flags)
     const interaction = yield* Interaction
@@ -165,7 +174,7 @@ export const login = (
     }
     yield* printProfile(profile, done)
     yield* Session.warnExposed([profile])
-  })
+  }))
 
 export const logout = (
   flags: { readonly profile: Option.Option<string>; readonly provider: Option.Option<string>; readonly yes: boolean }

@@ -2,8 +2,8 @@
  * `alchemy profile show|list|delete`.
  */
 import type { Description } from "@alchemy/profile-core/AuthProvider"
-import { CredentialStore } from "@alchemy/profile-core/CredentialStore"
-import { NonInteractive, ProfileNotFound } from "@alchemy/profile-core/Errors"
+import { CredentialStore, type Location, type StoreKind } from "@alchemy/profile-core/CredentialStore"
+import { NonInteractive, ProfileNotFound, ProviderNotConfigured } from "@alchemy/profile-core/Errors"
 import { Interaction } from "@alchemy/profile-core/Interaction"
 import { AlchemyHome, paths } from "@alchemy/profile-core/AlchemyHome"
 import * as ConfigFile from "@alchemy/profile-core/ConfigFile"
@@ -32,8 +32,20 @@ interface ProviderJson {
   readonly status: "ok" | "error"
   readonly error: string | null
   readonly details: Readonly<Record<string, unknown>> | null
+  /** Where the provider's secret lives (`null` for environment credentials or when it cannot be said). */
+  readonly secretStore: LocationJson | null
   readonly warnings: ReadonlyArray<string>
 }
+
+type LocationJson =
+  | { readonly store: "file"; readonly path: string }
+  | { readonly store: "keychain"; readonly service: string; readonly account: string }
+
+/** Where a secret lives, for people: the file's path, or the keychain item as the OS keychain app shows it. */
+export const describeLocation = (location: Location): string =>
+  location.store === "file"
+    ? `file ${location.path}`
+    : `OS keychain (service ${location.service}, account ${location.account})`
 
 export const show = (flags: { readonly profile: Option.Option<string>; readonly json: boolean }) =>
   Effect.gen(function*() {
@@ -70,6 +82,7 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
           status: "ok",
           error: null,
           details: null,
+          secretStore: null,
           warnings: []
         }
         continue
@@ -80,7 +93,7 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
         if (selection.profile === header.profile) continue
         const error = `profile ${selection.profile} (${selection.explanation}) has no ${entry.title} configuration; run \`alchemy configure --profile ${selection.profile} --provider ${entry.id}\``
         sections.push({ title: entry.title, lines: Display.section(entry.title, [{ label: "error", value: error }]) })
-        json[entry.id] = { ...base, profile: selection.profile, credentials: "profile", method: null, status: "error", error, details: null, warnings: [] }
+        json[entry.id] = { ...base, profile: selection.profile, credentials: "profile", method: null, status: "error", error, details: null, secretStore: null, warnings: [] }
         continue
       }
       const provider = yield* Providers.load(entry)
@@ -89,6 +102,10 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
       const error = described._tag === "Left" ? messageOf(described.left) : null
       if (described._tag === "Left" && (described.left as { _tag?: unknown })._tag === "ConfigError") unusable = true
       const extra: Array<{ label: string; value: string }> = []
+      const location = yield* Effect.flatMap(CredentialStore, (store) => store.location(selection.profile, entry.id)).pipe(
+        Effect.option
+      )
+      if (Option.isSome(location)) extra.push({ label: "secrets in", value: describeLocation(location.value) })
       if (selection.profile !== header.profile) extra.push({ label: "profile", value: `${selection.profile} (${selection.explanation})` })
       if (selection.environmentVariables.length > 0) {
         extra.push({ label: "ignored", value: `${selection.environmentVariables.join(", ")} (a profile was named)` })
@@ -106,6 +123,7 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
         status: d !== undefined ? "ok" : "error",
         error,
         details: d?.json ?? null,
+        secretStore: Option.getOrNull(location),
         warnings: d?.warnings ?? []
       }
     }
@@ -291,4 +309,32 @@ export const remove = (flags: { readonly name: string; readonly yes: boolean }) 
     }
     yield* store.deleteProfile(profile)
     yield* Output.note(listed ? `Deleted profile ${profile}.` : `Deleted ${what}.`)
+  })
+
+export const move = (
+  flags: { readonly profile: Option.Option<string>; readonly provider: Option.Option<string>; readonly to: StoreKind }
+) =>
+  Effect.gen(function*() {
+    const profile = yield* Session.profileFor(flags.profile)
+    const config = yield* Providers.readConfig
+    if (ConfigFile.profileOf(config, profile) === undefined) {
+      return yield* new ProfileNotFound({ profile, available: Providers.profileNames(config) })
+    }
+    const wanted = Option.isSome(flags.provider) ? [Providers.entry(flags.provider.value)!] : Providers.entries
+    const targets = wanted.filter((e) => Providers.isConfigured(config, e, profile))
+    if (targets.length === 0) {
+      return yield* new ProviderNotConfigured({ profile, provider: Option.getOrElse(flags.provider, () => "any") })
+    }
+    const store = yield* CredentialStore
+    for (const e of targets) {
+      const result = yield* store.move(profile, e.id, flags.to)
+      const where = describeLocation(yield* store.location(profile, e.id))
+      yield* Output.note(
+        result === "moved"
+          ? `${e.title} (profile ${profile}): secrets moved to the ${where}.`
+          : result === "recorded"
+          ? `${e.title} (profile ${profile}): no secret stored yet; new ones will be kept in the ${where}.`
+          : `${e.title} (profile ${profile}): secrets already in the ${where}.`
+      )
+    }
   })

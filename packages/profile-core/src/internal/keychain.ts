@@ -93,7 +93,7 @@ const failure = (problem: KeychainProblem, cause?: string): KeychainFailure => (
   problem,
   detail: `${keychainName()} cannot be used${cause ? ` (${cause.replace(/\s+/g, " ").slice(0, 200)})` : ""}. ${
     fixes[problem]
-  }. The secret was not written to a file instead`
+  }`
 })
 
 /** The helper's program: one JSON request per line on stdin, one JSON answer per line on stdout. */

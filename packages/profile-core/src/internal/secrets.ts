@@ -43,6 +43,22 @@ export const withRecordedStore = (
   return { ...config, profiles: { ...config.profiles, [profile]: entries } }
 }
 
+/**
+ * `config` with the provider's entry as it was in `earlier` (removed when it had none, and the profile with it
+ * when that leaves a profile `earlier` did not have, empty).
+ */
+export const withEntryOf = (config: ConfigFile, earlier: ConfigFile, profile: string, provider: string): ConfigFile => {
+  const entries: Record<string, ProviderEntry> = { ...profileOf(config, profile) }
+  const was = providerOf(earlier, profile, provider)
+  if (was === undefined) delete entries[provider]
+  else entries[provider] = was
+  if (Object.keys(entries).length === 0 && profileOf(earlier, profile) === undefined) {
+    const { [profile]: _removed, ...rest } = config.profiles as Record<string, unknown>
+    return { ...config, profiles: rest as ConfigFile["profiles"] }
+  }
+  return { ...config, profiles: { ...config.profiles, [profile]: entries } }
+}
+
 /** The providers of a profile whose entries keep their secret in the keychain. */
 export const keychainProviders = (config: ConfigFile, profile: string): ReadonlyArray<string> =>
   Object.keys(profileOf(config, profile) ?? {}).filter((provider) =>
@@ -50,7 +66,7 @@ export const keychainProviders = (config: ConfigFile, profile: string): Readonly
   )
 
 /** How a keychain item is named in errors (the `path` of a `CredentialsError`). */
-export const itemPath = (item: Keychain.KeychainItem): string => `keychain:${item.service}/${item.account}`
+export const itemPath = (item: Keychain.KeychainItem): string => `OS keychain: ${Keychain.describeItem(item)}`
 
 /** Fails with `onFailure`'s error when the keychain cannot be used. */
 export const mapKeychain = <A, E>(
