@@ -7,6 +7,7 @@
  */
 import * as AwsEmulator from "@alchemy/testing/AwsEmulator"
 import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
+import * as SecretService from "@alchemy/testing/SecretService"
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
 import { execFileSync, spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
@@ -49,9 +50,13 @@ const npm = (args: ReadonlyArray<string>, cwd: string) =>
   })
 
 /** Runs a file (or the installed bin) with the sandbox's environment; standard input a pipe. */
-const exec = (command: string, args: ReadonlyArray<string>, options: { cwd: string; input?: string } = { cwd: project }) =>
+const exec = (
+  command: string,
+  args: ReadonlyArray<string>,
+  options: { cwd: string; input?: string; env?: Record<string, string> } = { cwd: project }
+) =>
   new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: { ...box.env, XDG_CACHE_HOME: cache } })
+    const child = spawn(command, args, { cwd: options.cwd, env: { ...box.env, XDG_CACHE_HOME: cache, ...options.env } })
     let stdout = ""
     let stderr = ""
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d))
@@ -137,7 +142,7 @@ describe("packages as installed from their tarballs", () => {
           "package/dist/tsx-bridge.cjs",
           "package/package.json"
         ])
-        assert.deepStrictEqual(Object.keys(manifest.dependencies), ["tsx"])
+        assert.deepStrictEqual(Object.keys(manifest.dependencies), ["@napi-rs/keyring", "tsx"])
         assert.deepStrictEqual(manifest.bin, { alchemy: "dist/alchemy.mjs" })
         continue
       }
@@ -185,6 +190,23 @@ describe("packages as installed from their tarballs", () => {
     assert.include(show.stdout, "api-token")
     assert.include(show.stdout, "access-keys")
     assert.notInclude(show.stdout + show.stderr, key.secretAccessKey)
+
+    // The keychain binding resolves from the installed package (a real Secret Service on a private D-Bus).
+    const keyring = await SecretService.start()
+    try {
+      const env = { DBUS_SESSION_BUS_ADDRESS: keyring.address }
+      const token = cf.addApiToken()
+      const kc = await exec(bin, [
+        "configure", "--profile", "kc", "--provider", "cloudflare", "--method", "api-token", "--api-token-stdin",
+        "--store", "keychain"
+      ], { cwd: project, input: token + "\n", env })
+      assert.strictEqual(kc.code, 0, kc.stderr)
+      const printed = await exec(bin, ["env", "--profile", "kc", "--format", "json"], { cwd: project, env })
+      assert.strictEqual(JSON.parse(printed.stdout).CLOUDFLARE_API_TOKEN, token, printed.stderr)
+      assert.isFalse(fs.existsSync(path.join(box.home, "credentials", "kc")))
+    } finally {
+      await keyring.stop()
+    }
 
     // The start-up cache went to the user's cache directory; the install directory is as it was.
     assert.isNotEmpty(fs.readdirSync(path.join(cache, "alchemy", "compile-cache")))

@@ -28,6 +28,35 @@ export const recordedStore = (
   return { unknown: entry.store }
 }
 
+const hasOwn = (o: object, key: string) => Object.prototype.hasOwnProperty.call(o, key)
+const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
+
+/**
+ * `recordedStore` from the text of config.json, without decoding the whole file: a file that never mentions
+ * `"store"` keeps every secret in files. `undefined` for no entry, and for text that is not a version 1 config
+ * (whose reader reports it).
+ */
+export const recordedStoreInText = (
+  text: string,
+  profile: string,
+  provider: string
+): StoreKind | undefined | { readonly unknown: string } => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (!isObject(json) || !isObject(json.profiles) || !hasOwn(json.profiles, profile)) return undefined
+  const entries = json.profiles[profile]
+  if (!isObject(entries) || !hasOwn(entries, provider)) return undefined
+  const entry = entries[provider]
+  if (!isObject(entry)) return undefined
+  if (!text.includes('"store"') || entry.store === undefined || entry.store === "file") return "file"
+  if (entry.store === "keychain") return "keychain"
+  return { unknown: typeof entry.store === "string" ? entry.store : JSON.stringify(entry.store) }
+}
+
 /** The config with the provider's entry recording `kind` (the file store is recorded by leaving `store` out). */
 export const withRecordedStore = (
   config: ConfigFile,
