@@ -5,6 +5,7 @@
  * both ways, logout and delete remove the items, and a keychain that cannot be used (no session, locked, hung) is
  * a clear error with exit code 1, never a file and never a hang.
  */
+import * as AwsEmulator from "@alchemy/testing/AwsEmulator"
 import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
 import * as SecretService from "@alchemy/testing/SecretService"
 import * as fs from "node:fs"
@@ -14,18 +15,21 @@ import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import { type Sandbox, sandbox } from "./helpers.js"
 
 let cf: CloudflareEmulator.CloudflareEmulator
+let aws: AwsEmulator.AwsEmulator
 let keyring: SecretService.SecretService
 let box: Sandbox
 
 beforeAll(async () => {
   cf = await CloudflareEmulator.start()
+  aws = await AwsEmulator.start()
   keyring = await SecretService.start()
-  box = sandbox({ ...cf.env, DBUS_SESSION_BUS_ADDRESS: keyring.address })
+  box = sandbox({ ...cf.env, ...aws.env, DBUS_SESSION_BUS_ADDRESS: keyring.address })
 })
 
 afterAll(async () => {
   box?.cleanup()
   await cf?.close()
+  await aws?.close()
   await keyring?.stop()
 })
 
@@ -90,6 +94,25 @@ describe("alchemy with the OS keychain", () => {
     const exec = await box.run(["exec", "--profile", "kc", "--", process.execPath, "-e", "process.stdout.write(process.env.CLOUDFLARE_API_TOKEN)"])
     assert.strictEqual(exec.code, 0, exec.stderr)
     assert.strictEqual(exec.stdout, canary)
+  })
+
+  it("AWS access keys in the keychain: aws credential-process and env hand them out; no file holds the secret", async () => {
+    const key = aws.addAccessKey()
+    const configured = await box.run([
+      "configure", "--profile", "awskc", "--method", "access-keys", "--aws-access-key-id", key.accessKeyId,
+      "--aws-secret-access-key-env", "SECRET", "--region", "eu-west-1", "--store", "keychain"
+    ], { env: { SECRET: key.secretAccessKey } })
+    assert.strictEqual(configured.code, 0, configured.stderr)
+    assert.deepStrictEqual(filesContaining(box.home, key.secretAccessKey), [])
+    assert.isFalse(fs.existsSync(path.join(box.home, "credentials", "awskc", "aws.json")))
+    const process_ = await box.run(["aws", "credential-process", "--profile", "awskc"])
+    assert.strictEqual(process_.code, 0, process_.stderr)
+    const json = JSON.parse(process_.stdout)
+    assert.strictEqual(json.Version, 1)
+    assert.strictEqual(json.AccessKeyId, key.accessKeyId)
+    assert.strictEqual(json.SecretAccessKey, key.secretAccessKey)
+    const env = JSON.parse((await box.run(["env", "--profile", "awskc", "--format", "json"])).stdout)
+    assert.strictEqual(env.AWS_SECRET_ACCESS_KEY, key.secretAccessKey)
   })
 
   it("a 16-process refresh storm on a keychain OAuth profile refreshes once, and every process gets the new token", async () => {
