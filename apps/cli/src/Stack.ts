@@ -9,6 +9,10 @@
  *   name: "my-app",
  *   profile: "prod",                 // optional: the app's profile (DESIGN §4 step 2)
  *   providers: ["cloudflare"],
+ *   stages: {                        // optional: per stage, its profile and the accounts it must reach
+ *     prod: { profile: "prod", accounts: { cloudflare: "<32 hex>", aws: "<12 digits>" } },
+ *     staging: { profile: "staging" }
+ *   },
  *   run: Effect.gen(function*() {
  *     const { phase, stage } = yield* StackContext
  *     // yield* CloudflareCredentials / AwsCredentials and call the provider APIs
@@ -60,11 +64,31 @@ export type StackProgram =
   | Effect.Effect<unknown, unknown, any>
   | ((context: PromiseContext) => Promise<unknown> | unknown)
 
+/**
+ * One stage of a stack (`--stage <name>`): the profile it deploys with and the accounts its credentials must reach.
+ *
+ * @since 0.3.0
+ */
+export interface StageDefinition {
+  /**
+   * The profile of this stage: it takes the app's place in DESIGN §4 (step 2), so a resource's own `profile` still
+   * wins, and an explicit `--profile` that differs is a usage error unless `--force`.
+   */
+  readonly profile?: string | undefined
+  /**
+   * Accounts the credentials must reach, checked before the program runs (Cloudflare: the resolved account id,
+   * 32 hex; AWS: the `GetCallerIdentity` account, 12 digits). A mismatch stops the command with exit code 1.
+   */
+  readonly accounts?: Readonly<Partial<Record<ProviderName, string>>> | undefined
+}
+
 export interface StackDefinition {
   readonly name: string
   /** The app's profile: used for every provider unless a resource names its own. */
   readonly profile?: string | undefined
   readonly providers: ReadonlyArray<ProviderName>
+  /** Stages by name (`--stage prod`), with their profile and pinned accounts. */
+  readonly stages?: Readonly<Record<string, StageDefinition>> | undefined
   readonly run: StackProgram
 }
 

@@ -224,3 +224,53 @@ export class ProfileExists extends Schema.TaggedError<ProfileExists>("@alchemy/p
       `Pick another name, or delete it first with \`alchemy profile delete ${this.profile}\`.`
   }
 }
+
+/**
+ * A profile keeps no secret of its own but names the environment variable it lives in (`alchemy configure
+ * --api-token-variable CF_PROD_TOKEN`), and that variable is not set, or is empty, now. Never carries a value: only
+ * the variable's name. The CLI maps it to exit code 1.
+ *
+ * @since 0.3.0
+ */
+export class SecretVariableNotSet extends Schema.TaggedError<SecretVariableNotSet>(
+  "@alchemy/profile-core/SecretVariableNotSet"
+)("SecretVariableNotSet", {
+  profile: Schema.String,
+  provider: Schema.String,
+  /** The variable's name (never its value). */
+  variable: Schema.String,
+  /** What the variable should hold, for people: `API token`, `global API key`. */
+  what: Schema.String
+}) {
+  override get message(): string {
+    return `Profile ${this.profile} reads its ${this.provider} ${this.what} from the environment variable ` +
+      `${this.variable}, which is not set or is empty. Set ${this.variable} (in CI: map the secret to this ` +
+      `variable), or configure the profile with a stored secret: alchemy configure --profile ${this.profile} ` +
+      `--provider ${this.provider}`
+  }
+}
+
+/**
+ * The credentials reach another account than the one a stage is pinned to (`stages.prod.accounts` in the stack
+ * file): refused before anything runs. Names the pinned and the found account (ids, never a secret).
+ *
+ * @since 0.3.0
+ */
+export class AccountMismatch extends Schema.TaggedError<AccountMismatch>("@alchemy/profile-core/AccountMismatch")(
+  "AccountMismatch",
+  {
+    provider: Schema.String,
+    expected: Schema.String,
+    found: Schema.String,
+    /** What pinned the account, for the message: `stage prod of my-app`. */
+    pinnedBy: Schema.String,
+    /** Where the credentials came from: `profile prod`. */
+    source: Schema.String
+  }
+) {
+  override get message(): string {
+    return `${this.pinnedBy} is pinned to ${this.provider} account ${this.expected}, but the credentials of ` +
+      `${this.source} reach account ${this.found}. Nothing was run. Check which account ${this.source} uses ` +
+      `(alchemy profile show), or the pin in the stack file.`
+  }
+}

@@ -27,6 +27,8 @@ export interface SelectionInput {
   readonly environmentCredentials: ReadonlyArray<ReadonlyArray<string>>
   readonly resource?: string | undefined
   readonly app?: string | undefined
+  /** How to explain the app's profile when it comes from elsewhere (a stage: `stage prod of my-app`). */
+  readonly appExplanation?: string | undefined
   readonly flag?: string | undefined
   readonly env: Readonly<Record<string, string | undefined>>
 }
@@ -76,7 +78,11 @@ export const variableValue = (env: SelectionInput["env"], name: string): string 
 export const selectProfile = (input: SelectionInput): Either.Either<Selection, InvalidProfileName> => {
   const candidates: ReadonlyArray<Candidate> = [
     { source: "resource", value: input.resource, explanation: (v) => `profile option of the resource (${v})` },
-    { source: "app", value: input.app, explanation: (v) => `profile option of the app (${v})` },
+    {
+      source: "app",
+      value: input.app,
+      explanation: (v) => input.appExplanation !== undefined ? `${input.appExplanation} (${v})` : `profile option of the app (${v})`
+    },
     { source: "flag", value: input.flag, explanation: (v) => `--profile ${v}` },
     {
       source: "provider-variable",

@@ -5,6 +5,8 @@
  * @since 0.1.0
  */
 
+/** @since 0.3.0 */
+export * as AwsAccountPin from "./AwsAccountPin.js"
 /** @since 0.1.0 */
 export * as AwsAuthProvider from "./AwsAuthProvider.js"
 /** @since 0.1.0 */

@@ -7,6 +7,8 @@
 
 /** @since 0.1.0 */
 export * as AccountId from "./AccountId.js"
+/** @since 0.3.0 */
+export * as CloudflareAccountPin from "./CloudflareAccountPin.js"
 /** @since 0.1.0 */
 export * as CloudflareAccounts from "./CloudflareAccounts.js"
 /** @since 0.1.0 */

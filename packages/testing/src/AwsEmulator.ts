@@ -11,7 +11,12 @@
  *   each with `#allow` and `#deny` buttons.
  * - SSO portal: `ListAccounts` and `ListAccountRoles` (paginated), `GetRoleCredentials`, `Logout`.
  * - STS: `GetCallerIdentity`, `AssumeRole` (external id and MFA checks), authenticated by a
- *   verified SigV4 signature from a known key: static keys, SSO role credentials or assumed roles.
+ *   verified SigV4 signature from a known key: static keys, SSO role credentials or assumed roles;
+ *   `AssumeRoleWithWebIdentity`, unsigned like the real one, for tokens of the emulator's issuer
+ *   and roles registered with {@link AwsEmulator.addWebIdentityRole}.
+ * - An OIDC issuer (RS256): `GET /oidc/.well-known/openid-configuration` and `GET /oidc/jwks`.
+ * - GitHub Actions' OIDC token endpoint (`ACTIONS_ID_TOKEN_REQUEST_URL`): `GET /actions/token`,
+ *   see {@link AwsEmulator.actions}.
  *
  * Standalone: `node --import tsx packages/testing/src/AwsEmulator.ts [--port 4566]` prints the
  * endpoint variables and serves until interrupted.
@@ -22,7 +27,7 @@ import * as Effect from "effect/Effect"
 import type * as Scope from "effect/Scope"
 import { pathToFileURL } from "node:url"
 import * as Server from "./internal/aws/server.js"
-import { EmulatorState } from "./internal/aws/state.js"
+import { DEFAULT_WEB_IDENTITY_AUDIENCE, EmulatorState } from "./internal/aws/state.js"
 
 /**
  * An AWS account visible in the SSO portal with the permission sets (role names) the user
@@ -78,6 +83,60 @@ export interface EmulatorOptions {
   readonly maxSessionDurationSeconds?: number
   /** Long-term access keys STS accepts (account defaults to the first account, arn to `user/emulator-user`). */
   readonly accessKeys?: ReadonlyArray<AccessKeyOptions>
+  /** Roles `AssumeRoleWithWebIdentity` may assume; more with {@link AwsEmulator.addWebIdentityRole}. */
+  readonly webIdentityRoles?: ReadonlyArray<WebIdentityRole>
+  /** `sub` of the tokens the Actions endpoint mints; default `repo:acme/app:ref:refs/heads/main`. */
+  readonly actionsSubject?: string
+  /** Lifetime of the Actions endpoint's tokens; default 300, negative for already expired tokens. */
+  readonly actionsTokenTtlSeconds?: number
+}
+
+/**
+ * A role whose trust policy names the emulator's OIDC issuer, as a GitHub Actions deploy role's
+ * does: `aud` must contain `audience` (default `sts.amazonaws.com`) and `sub` must match one of
+ * `subjects`, compared like IAM's `StringLike` (`*` any run of characters, `?` one character).
+ *
+ * @since 0.1.0
+ */
+export interface WebIdentityRole {
+  readonly roleArn: string
+  readonly subjects: ReadonlyArray<string>
+  readonly audience?: string
+}
+
+/**
+ * Claims of a token from {@link AwsEmulator.mintWebIdentityToken}; omitted ones take the values
+ * an Actions job's token for STS would have.
+ *
+ * @since 0.1.0
+ */
+export interface WebIdentityTokenClaims {
+  /** Default: the Actions subject ({@link EmulatorOptions.actionsSubject}). */
+  readonly sub?: string
+  /** Default `sts.amazonaws.com`. */
+  readonly aud?: string | ReadonlyArray<string>
+  /** `exp` from now; default 300, negative for an expired token. */
+  readonly expiresInSeconds?: number
+  /** Signs with another key under the issuer's `kid`, so only the signature check fails. */
+  readonly signWithForeignKey?: boolean
+  /** More claims (`repository`, `ref`, ...); they win over the standard ones, e.g. a forged `iss`. */
+  readonly extra?: Readonly<Record<string, unknown>>
+}
+
+/**
+ * The GitHub Actions OIDC token endpoint of a running emulator, and its switches.
+ *
+ * @since 0.1.0
+ */
+export interface ActionsEndpoint {
+  /** `ACTIONS_ID_TOKEN_REQUEST_URL`: `${url}/actions/token?api-version=2.0`; clients append `&audience=...`. */
+  readonly url: string
+  /** `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, generated at start: the bearer the endpoint wants. */
+  readonly requestToken: string
+  /** Changes the `sub` of the tokens minted from now on. */
+  setSubject(sub: string): void
+  /** While down, the endpoint answers 503 to every request. */
+  setDown(down: boolean): void
 }
 
 /**
@@ -111,6 +170,9 @@ export interface Counters {
   logout: number
   getCallerIdentity: number
   assumeRole: number
+  assumeRoleWithWebIdentity: number
+  /** Requests to the Actions token endpoint, refused ones included. */
+  actionsToken: number
 }
 
 /**
@@ -136,6 +198,10 @@ export interface AwsEmulator {
   readonly endpoints: { readonly ssoOidc: string; readonly sso: string; readonly sts: string }
   /** `AWS_ENDPOINT_URL_SSO_OIDC`, `AWS_ENDPOINT_URL_SSO`, `AWS_ENDPOINT_URL_STS` for a child process. */
   readonly env: Readonly<Record<string, string>>
+  /** `iss` of the emulator's tokens, `${url}/oidc`, the one issuer `AssumeRoleWithWebIdentity` trusts. */
+  readonly issuer: string
+  /** The stand-in for GitHub Actions' OIDC token endpoint. */
+  readonly actions: ActionsEndpoint
   /** Live request counters. */
   readonly counters: Readonly<Counters>
   /** Every request so far, oldest first, without secrets. */
@@ -146,6 +212,10 @@ export interface AwsEmulator {
   denyDevice(userCode?: string): void
   /** Registers an access key with STS (generated id and secret unless given). */
   addAccessKey(key?: AccessKeyOptions): { readonly accessKeyId: string; readonly secretAccessKey: string }
+  /** Lets `AssumeRoleWithWebIdentity` assume this role (replacing one with the same ARN); throws on a malformed ARN. */
+  addWebIdentityRole(role: WebIdentityRole): void
+  /** A JWT from the emulator's issuer, RS256-signed, for `AssumeRoleWithWebIdentity` or a token file. */
+  mintWebIdentityToken(claims?: WebIdentityTokenClaims): string
   /** Makes every client registration expire now: its id and secret get `InvalidClientException`. */
   expireClientRegistrations(): void
   /** Makes an SSO access token expire now (its refresh token still works). */
@@ -180,10 +250,30 @@ export const start = async (options: EmulatorOptions = {}): Promise<AwsEmulator>
     url,
     endpoints: { ssoOidc: url, sso: url, sts: url },
     env: { AWS_ENDPOINT_URL_SSO_OIDC: url, AWS_ENDPOINT_URL_SSO: url, AWS_ENDPOINT_URL_STS: url },
+    issuer: state.issuerUrl,
+    actions: {
+      url: `${url}/actions/token?api-version=2.0`,
+      requestToken: state.actionsRequestToken,
+      setSubject: (sub) => {
+        state.actionsSubject = sub
+      },
+      setDown: (down) => {
+        state.actionsDown = down
+      }
+    },
     counters: state.counters,
     requests: state.requests,
     approveDevice: (userCode) => decide("allowed", userCode),
     denyDevice: (userCode) => decide("denied", userCode),
+    addWebIdentityRole: (role) => state.addWebIdentityRole(role),
+    mintWebIdentityToken: (claims = {}) =>
+      state.mintToken({
+        sub: claims.sub ?? state.actionsSubject,
+        aud: claims.aud ?? DEFAULT_WEB_IDENTITY_AUDIENCE,
+        expiresInSeconds: claims.expiresInSeconds ?? 300,
+        extra: claims.extra,
+        foreign: claims.signWithForeignKey
+      }),
     addAccessKey: (key = {}) => {
       const added = state.addAccessKey(key)
       return { accessKeyId: added.accessKeyId, secretAccessKey: added.secretAccessKey }

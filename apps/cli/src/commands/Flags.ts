@@ -1,6 +1,7 @@
 /**
  * Options shared by several commands: `--profile`, the provider/method flags of `configure` and `login`.
- * Secrets have no value flag: only `--<secret>-env VAR` (read the variable) or `--<secret>-stdin`.
+ * Secrets have no value flag: only `--<secret>-env VAR` (read the variable), `--<secret>-stdin`, or (Cloudflare)
+ * `--<secret>-variable VAR` (keep no secret: store the variable's name and read it each time it is used).
  */
 import * as Args from "@effect/cli/Args"
 import * as Options from "@effect/cli/Options"
@@ -49,7 +50,10 @@ export const provider = Options.choice(valueFlag("provider", "cloudflare|aws"), 
 )
 
 const text = (name: string, description: string) =>
-  Options.text(valueFlag(name, name.endsWith("-env") ? "<VARIABLE>" : "<value>")).pipe(Options.withDescription(description), Options.optional)
+  Options.text(valueFlag(name, name.endsWith("-env") || name.endsWith("-variable") ? "<VARIABLE>" : "<value>")).pipe(
+    Options.withDescription(description),
+    Options.optional
+  )
 
 const flag = (name: string, description: string) => Options.boolean(name).pipe(Options.withDescription(description))
 
@@ -63,6 +67,14 @@ export const method = {
   apiTokenStdin: flag("api-token-stdin", "Read the Cloudflare API token from standard input"),
   apiKeyEnv: text("api-key-env", "Read the Cloudflare global API key from this environment variable"),
   apiKeyStdin: flag("api-key-stdin", "Read the Cloudflare global API key from standard input"),
+  apiTokenVariable: text(
+    "api-token-variable",
+    "Keep no secret: read the Cloudflare API token from this environment variable every time it is used (stored as the variable's name)"
+  ),
+  apiKeyVariable: text(
+    "api-key-variable",
+    "Keep no secret: read the Cloudflare global API key from this environment variable every time it is used (stored as the variable's name; --email is kept)"
+  ),
   awsAccessKeyId: text("aws-access-key-id", "AWS access key id (access-keys method)"),
   awsSecretAccessKeyEnv: text("aws-secret-access-key-env", "Read the AWS secret access key from this environment variable"),
   awsSecretAccessKeyStdin: flag("aws-secret-access-key-stdin", "Read the AWS secret access key from standard input"),
@@ -102,6 +114,18 @@ export const format = Options.choice(valueFlag("format", "sh|fish|dotenv|json"),
 )
 
 export const stage = text("stage", "Stage to deploy (default: $STAGE, then $USER, then dev); what is deployed, while the profile says how to authenticate")
+
+/** `--stage` of env and exec: no default (without it, no stack file is read). */
+export const envStage = Options.text("stage").pipe(
+  Options.withDescription(
+    "Use the profile of this stage of ./alchemy.run.ts, and check its pinned accounts before printing or running anything"
+  ),
+  Options.optional
+)
+
+export const force = Options.boolean("force").pipe(
+  Options.withDescription("Use --profile even though the stack file gives the stage another profile (pinned accounts are still checked)")
+)
 
 export const stackFile = Args.text({ name: "stack-file" }).pipe(
   Args.withDescription("The stack file (default ./alchemy.run.ts)"),

@@ -12,6 +12,8 @@ export const exec = Command.make(
   "exec",
   {
     profile: Flags.profile,
+    stage: Flags.envStage,
+    force: Flags.force,
     command: Args.text({ name: "command" }).pipe(Args.atLeast(1), Args.withDescription("The command and its arguments, after --"))
   },
   (flags) => Effect.flatMap(Effect.promise(environment), (m) => m.exec(flags))
@@ -25,6 +27,8 @@ export const env = Command.make(
   "env",
   {
     profile: Flags.profile,
+    stage: Flags.envStage,
+    force: Flags.force,
     format: Flags.format
   },
   (flags) => Effect.flatMap(Effect.promise(environment), (m) => m.env(flags))

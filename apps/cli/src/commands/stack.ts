@@ -10,7 +10,7 @@ import * as Flags from "./Flags.js"
 const make = <P extends Phase>(phase: P, description: string) =>
   Command.make(
     phase,
-    { stackFile: Flags.stackFile, profile: Flags.profile, stage: Flags.stage },
+    { stackFile: Flags.stackFile, profile: Flags.profile, stage: Flags.stage, force: Flags.force },
     (flags) =>
       Effect.flatMap(Effect.promise(() => import("../internal/stack.js")), (m) => m.runStack(phase, flags))
   ).pipe(Command.withDescription(description))

@@ -32,6 +32,11 @@ export interface Provider {
    * a resource can name its own profile: `Effect.provide(resource, CloudflareCredentials.fromProfile("prod"))`.
    */
   readonly services: Layer.Layer<any, never, Core>
+  /**
+   * Fails with `AccountMismatch` unless the credentials of `credentials(...)` reach `expected` (a stage's pinned
+   * account): Cloudflare's resolved account id, AWS's `GetCallerIdentity` account.
+   */
+  readonly requireAccount: (expected: string, pinnedBy: string) => Effect.Effect<void, unknown, any>
 }
 
 export interface Entry {

@@ -15,13 +15,14 @@ export const env = (): Readonly<Record<string, string | undefined>> => process.e
 /** DESIGN §4 for one provider, from the command's `--profile` and the app's `profile` (an `Either`: yield it). */
 export const select = (
   provider: Entry,
-  options: { readonly flag: Option.Option<string>; readonly app?: string | undefined }
+  options: { readonly flag: Option.Option<string>; readonly app?: string | undefined; readonly appExplanation?: string | undefined }
 ) =>
   selectProfile({
     provider: provider.id,
     providerVariable: provider.profileVariable,
     environmentCredentials: provider.environmentCredentials,
     app: options.app,
+    appExplanation: options.appExplanation,
     flag: Option.getOrUndefined(options.flag),
     env: env()
   })

@@ -6,6 +6,7 @@ import { ProfileNotFound } from "@alchemy/profile-core/Errors"
 import { hasControlCharacter } from "@alchemy/profile-core/Printable"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { spawn } from "node:child_process"
@@ -14,17 +15,43 @@ import { ChildExit, CliError, forceExitCode } from "./Failure.js"
 import * as Output from "./Output.js"
 import * as Providers from "./Providers.js"
 import * as Session from "./Session.js"
+import * as StackFile from "./StackFile.js"
+import * as Stage from "./Stage.js"
 
-/** The variables of every provider the selected profile(s) configure, or the raw environment credentials. */
-export const variables = (flag: Option.Option<string>) =>
+/** `--stage` and `--force` of env and exec. */
+export interface StageFlags {
+  readonly stage: Option.Option<string>
+  readonly force: boolean
+}
+
+/** With `--stage`: the stack file of the current directory and the stage's plan (its profile, its pins). */
+const stageOf = (flag: Option.Option<string>, flags: StageFlags | undefined) =>
   Effect.gen(function*() {
+    if (flags === undefined || Option.isNone(flags.stage)) return undefined
+    const file = yield* StackFile.locate(Option.none())
+    const stack = yield* StackFile.load(file)
+    const plan = yield* Stage.plan(file, stack, flags.stage.value, { profile: flag, force: flags.force })
+    return { stack, plan }
+  })
+
+/**
+ * The variables of every provider the selected profile(s) configure, or the raw environment credentials. With
+ * `--stage`: the stack's providers, selected as the stage says, and its pinned accounts checked first.
+ */
+export const variables = (flag: Option.Option<string>, stageFlags?: StageFlags) =>
+  Effect.gen(function*() {
+    const staged = yield* stageOf(flag, stageFlags)
     // Read once, when a provider first needs it (environment credentials alone do not).
     const readConfig = yield* Effect.cached(Providers.readConfig)
     const vars: Record<string, Redacted.Redacted<string>> = {}
     const read: Array<string> = []
     let first: Session.Selection | undefined
-    for (const entry of Providers.entries) {
-      const selection = yield* Session.select(entry, { flag })
+    const entries = staged === undefined
+      ? Providers.entries
+      : Providers.entries.filter((e) => (staged.stack.providers as ReadonlyArray<string>).includes(e.id))
+    const options = { flag, app: staged?.plan.appProfile, appExplanation: staged?.plan.appExplanation }
+    for (const entry of entries) {
+      const selection = yield* Session.select(entry, options)
       first ??= selection
       for (const w of selection.warnings) yield* Output.warning(w)
       if (selection.useEnvironmentCredentials) {
@@ -37,8 +64,21 @@ export const variables = (flag: Option.Option<string>) =>
       read.push(selection.profile)
     }
     yield* Session.warnExposed(read)
+    if (staged !== undefined) {
+      // Nothing is printed or run until the credentials are shown to reach the stage's pinned accounts.
+      const layers = new Map<string, Layer.Layer<any, unknown, Providers.Core>>()
+      for (const entry of entries) {
+        const provider = yield* Providers.load(entry)
+        layers.set(
+          entry.id,
+          Layer.merge(provider.credentials({ app: staged.plan.appProfile, flag: Option.getOrUndefined(flag) }), provider.services)
+        )
+      }
+      yield* Stage.checkPins(staged.plan, (id) => layers.get(id))
+    }
     if (Object.keys(vars).length === 0) {
-      return yield* new ProfileNotFound({ profile: first!.profile, available: Providers.profileNames(yield* readConfig) })
+      if (first === undefined) return yield* new CliError({ message: "the stack uses no provider: there are no variables to give" })
+      return yield* new ProfileNotFound({ profile: first.profile, available: Providers.profileNames(yield* readConfig) })
     }
     return vars
   })
@@ -81,9 +121,9 @@ const assignment = (format: Exclude<Format, "json">, name: string, value: string
   }
 }
 
-export const env = (flags: { readonly profile: Option.Option<string>; readonly format: Format }) =>
+export const env = (flags: { readonly profile: Option.Option<string>; readonly format: Format } & StageFlags) =>
   Effect.gen(function*() {
-    const vars = yield* variables(flags.profile)
+    const vars = yield* variables(flags.profile, flags)
     const hide = process.stdout.isTTY === true
     const value = (v: Redacted.Redacted<string>) => (hide ? "<hidden>" : Redacted.value(v))
     const names = Object.keys(vars).sort()
@@ -106,9 +146,11 @@ export const env = (flags: { readonly profile: Option.Option<string>; readonly f
 
 const forwarded: ReadonlyArray<NodeJS.Signals> = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2"]
 
-export const exec = (flags: { readonly profile: Option.Option<string>; readonly command: ReadonlyArray<string> }) =>
+export const exec = (
+  flags: { readonly profile: Option.Option<string>; readonly command: ReadonlyArray<string> } & StageFlags
+) =>
   Effect.gen(function*() {
-    const vars = yield* variables(flags.profile)
+    const vars = yield* variables(flags.profile, flags)
     const childEnv: Record<string, string | undefined> = { ...process.env }
     for (const [k, v] of Object.entries(vars)) childEnv[k] = Redacted.value(v)
     const [command, ...args] = flags.command

@@ -20,6 +20,7 @@ import { ChildExit, forceExitCode, StackFileError } from "./Failure.js"
 import * as Output from "./Output.js"
 import * as Providers from "./Providers.js"
 import * as Session from "./Session.js"
+import * as Stage from "./Stage.js"
 import * as StackFile from "./StackFile.js"
 
 const verb: Record<Phase, string> = {
@@ -33,11 +34,17 @@ const verb: Record<Phase, string> = {
 const stageOf = (flag: Option.Option<string>): string =>
   Option.getOrElse(flag, () => process.env.STAGE || process.env.USER || "dev")
 
-const passThrough = (tag: string | undefined) => tag === "NeedsLogin" || tag === "NonInteractive" || tag === "ProviderNotConfigured"
+const passThrough = (tag: string | undefined) =>
+  tag === "NeedsLogin" || tag === "NonInteractive" || tag === "ProviderNotConfigured" || tag === "AccountMismatch"
 
 export const runStack = (
   phase: Phase,
-  flags: { readonly stackFile: Option.Option<string>; readonly profile: Option.Option<string>; readonly stage: Option.Option<string> }
+  flags: {
+    readonly stackFile: Option.Option<string>
+    readonly profile: Option.Option<string>
+    readonly stage: Option.Option<string>
+    readonly force: boolean
+  }
 ) =>
   Effect.gen(function*() {
     const file = yield* StackFile.locate(flags.stackFile)
@@ -45,14 +52,20 @@ export const runStack = (
     const stack = yield* StackFile.load(file)
     const interaction = yield* Interaction
     const stage = stageOf(flags.stage)
+    const stagePlan = yield* Stage.plan(file, stack, stage, flags)
     const profiles: Record<string, { profile: string; explanation: string }> = {}
     const layers: Array<Layer.Layer<any, unknown, Providers.Core>> = []
+    const credentialLayers = new Map<string, Layer.Layer<any, unknown, Providers.Core>>()
     const env: Record<string, string> = {}
     // The profiles whose credentials the program gets (their files are checked for exposure).
     const read: Array<string> = []
     for (const id of stack.providers) {
       const entry = Providers.entry(id)!
-      const selection = yield* Session.select(entry, { flag: flags.profile, app: stack.profile })
+      const selection = yield* Session.select(entry, {
+        flag: flags.profile,
+        app: stagePlan.appProfile,
+        appExplanation: stagePlan.appExplanation
+      })
       for (const w of selection.warnings) yield* Output.warning(w)
       const provider = yield* Providers.load(entry)
       if (selection.useEnvironmentCredentials) {
@@ -73,9 +86,13 @@ export const runStack = (
           for (const [k, v] of Object.entries(vars)) env[k] = Redacted.value(v)
         }
       }
-      layers.push(provider.credentials({ app: stack.profile, flag: Option.getOrUndefined(flags.profile) }), provider.services)
+      const credentials = provider.credentials({ app: stagePlan.appProfile, flag: Option.getOrUndefined(flags.profile) })
+      credentialLayers.set(id, Layer.merge(credentials, provider.services))
+      layers.push(credentials, provider.services)
     }
     yield* Session.warnExposed(read)
+    // A stage pinned to accounts runs nothing until the credentials are shown to reach them.
+    yield* Stage.checkPins(stagePlan, (id) => credentialLayers.get(id))
     const info: StackInfo = { name: stack.name, phase, stage, profiles }
     yield* Output.note(
       `${verb[phase]} ${Output.bold(stack.name, process.stderr)} (stage ${stage})${

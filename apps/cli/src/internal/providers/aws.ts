@@ -2,6 +2,7 @@
 import type { AuthProvider, ConfigureInput } from "@alchemy/profile-core/AuthProvider"
 import type { ProfileName } from "@alchemy/profile-core/ProfileName"
 import type { Selection } from "@alchemy/profile-core/Selection"
+import * as AwsAccountPin from "@alchemy/provider-aws/AwsAccountPin"
 import * as AwsAuthProvider from "@alchemy/provider-aws/AwsAuthProvider"
 import * as AwsCredentials from "@alchemy/provider-aws/AwsCredentials"
 import * as AwsResolver from "@alchemy/provider-aws/AwsResolver"
@@ -34,7 +35,8 @@ export const provider: Provider = {
   title: "AWS",
   auth,
   credentials: (options) => AwsCredentials.layer(options).pipe(Layer.provide(AwsResolver.layer)),
-  services: AwsResolver.layer
+  services: AwsResolver.layer,
+  requireAccount: (expected, pinnedBy) => AwsAccountPin.require(expected, { pinnedBy })
 }
 
 /** `alchemy aws credential-process`: Version 1 JSON for the selected profile (or the raw environment keys). */

@@ -1,4 +1,5 @@
 /** The Cloudflare provider wired for the CLI. */
+import * as CloudflareAccountPin from "@alchemy/provider-cloudflare/CloudflareAccountPin"
 import * as CloudflareApi from "@alchemy/provider-cloudflare/CloudflareApi"
 import * as CloudflareCredentials from "@alchemy/provider-cloudflare/CloudflareCredentials"
 import * as CloudflareProvider from "@alchemy/provider-cloudflare/CloudflareProvider"
@@ -12,5 +13,6 @@ export const provider: Provider = {
   title: "Cloudflare",
   auth: adapt(CloudflareProvider.provider, api),
   credentials: (options) => CloudflareCredentials.layer(options).pipe(Layer.provide(api)),
-  services: api
+  services: api,
+  requireAccount: (expected, pinnedBy) => CloudflareAccountPin.require(expected, { pinnedBy })
 }

@@ -1,13 +1,16 @@
 /**
  * The AWS emulator's HTTP server: one listener on 127.0.0.1 that routes SSO-OIDC, the SSO
  * portal, STS and the browser pages by method and path (the three SDK clients use disjoint
- * paths, STS always posts to `/`).
+ * paths, STS always posts to `/`), plus the web identity side under its own prefixes: the OIDC
+ * issuer's documents under `/oidc/` and the GitHub Actions token endpoint at `/actions/token`.
  *
  * @internal
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http"
 import type { AddressInfo } from "node:net"
+import { actionsToken } from "./actions.js"
 import { readBody, sendHtml, sendJsonError } from "./http.js"
+import { jwks, openIdConfiguration } from "./issuer.js"
 import { createToken, registerClient, startDeviceAuthorization } from "./oidc.js"
 import { authorizeDecision, authorizePage, deviceDecision, devicePage } from "./pages.js"
 import { getRoleCredentials, listAccountRoles, listAccounts, logout } from "./portal.js"
@@ -30,6 +33,12 @@ const route = async (state: EmulatorState, request: IncomingMessage, response: S
         return authorizePage(state, url.searchParams, response)
       case "/device":
         return devicePage(state, url.searchParams, response)
+      case "/oidc/.well-known/openid-configuration":
+        return openIdConfiguration(state, response)
+      case "/oidc/jwks":
+        return jwks(state, response)
+      case "/actions/token":
+        return actionsToken(state, request, url.searchParams, response)
       case "/":
       case "/start":
         return sendHtml(

@@ -1,11 +1,13 @@
 /**
  * The AWS emulator's in-memory state: client registrations, device and authorization-code
- * grants, SSO tokens and every access key STS knows about.
+ * grants, SSO tokens, every access key STS knows about, and the web identity side (the token
+ * issuer, the roles it may assume, the GitHub Actions token endpoint's switches).
  *
  * @internal
  */
-import { createHash, randomBytes, randomInt } from "node:crypto"
-import type { Account, Counters, EmulatorOptions, Request } from "../../AwsEmulator.js"
+import { createHash, randomBytes, randomInt, randomUUID } from "node:crypto"
+import type { Account, Counters, EmulatorOptions, Request, WebIdentityRole } from "../../AwsEmulator.js"
+import { type Claims, TokenIssuer } from "./issuer.js"
 
 export interface ClientRegistration {
   readonly clientId: string
@@ -96,8 +98,25 @@ const zeroCounters = (): Counters => ({
   getRoleCredentials: 0,
   logout: 0,
   getCallerIdentity: 0,
-  assumeRole: 0
+  assumeRole: 0,
+  assumeRoleWithWebIdentity: 0,
+  actionsToken: 0
 })
+
+/** A role ARN: the account and the role name (the last segment after any path). */
+export const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/
+
+/** The audience STS requires by default, as in GitHub's AWS guide (`aws-actions/configure-aws-credentials`). */
+export const DEFAULT_WEB_IDENTITY_AUDIENCE = "sts.amazonaws.com"
+
+/** Fields of a web identity token that {@link EmulatorState.mintToken} fills in. */
+export interface TokenRequest {
+  readonly sub: string
+  readonly aud: string | ReadonlyArray<string>
+  readonly expiresInSeconds: number
+  readonly extra?: Claims | undefined
+  readonly foreign?: boolean | undefined
+}
 
 const token = (bytes: number): string => randomBytes(bytes).toString("base64url")
 
@@ -120,12 +139,28 @@ export class EmulatorState {
   readonly sessionsByAccessToken = new Map<string, SsoSession>()
   readonly sessionsByRefreshToken = new Map<string, SsoSession>()
   readonly accessKeys = new Map<string, AccessKey>()
+  /** Roles that trust the emulator's OIDC issuer, by role ARN. */
+  readonly webIdentityRoles = new Map<string, WebIdentityRole>()
+  readonly issuer = new TokenIssuer()
+  /** `ACTIONS_ID_TOKEN_REQUEST_TOKEN`: the bearer the Actions token endpoint wants. */
+  readonly actionsRequestToken = token(32)
+  /** `sub` of the tokens the Actions endpoint mints. */
+  actionsSubject: string
+  /** The Actions token endpoint answers 503 while set. */
+  actionsDown = false
   /** The server's base URL, set once it listens. */
   url = ""
 
   constructor(readonly options: EmulatorOptions) {
     this.accounts = options.accounts ?? DEFAULT_ACCOUNTS
+    this.actionsSubject = options.actionsSubject ?? "repo:acme/app:ref:refs/heads/main"
     for (const key of options.accessKeys ?? []) this.addAccessKey(key)
+    for (const role of options.webIdentityRoles ?? []) this.addWebIdentityRole(role)
+  }
+
+  /** The `iss` of every token the emulator mints, and the only one its STS trusts. */
+  get issuerUrl(): string {
+    return `${this.url}/oidc`
   }
 
   get pageSize(): number {
@@ -251,6 +286,31 @@ export class EmulatorState {
     }
     this.accessKeys.set(accessKey.accessKeyId, accessKey)
     return accessKey
+  }
+
+  /** Trusts the issuer for this role; throws on an ARN STS could never match, which would only ever be denied. */
+  addWebIdentityRole(role: WebIdentityRole): void {
+    if (!ROLE_ARN.test(role.roleArn)) throw new Error(`Not an IAM role ARN: ${role.roleArn}`)
+    this.webIdentityRoles.set(role.roleArn, role)
+  }
+
+  /**
+   * A token from the emulator's issuer with the registered claims GitHub Actions tokens carry;
+   * `extra` claims win over those, so a test can forge a wrong `iss` or a future `nbf`.
+   */
+  mintToken(request: TokenRequest): string {
+    const now = Math.floor(Date.now() / 1000)
+    const claims: Claims = {
+      jti: randomUUID(),
+      iss: this.issuerUrl,
+      sub: request.sub,
+      aud: request.aud,
+      iat: now,
+      nbf: now,
+      exp: now + request.expiresInSeconds,
+      ...request.extra
+    }
+    return this.issuer.mint(claims, request.foreign)
   }
 
   /** Temporary credentials for an assumed role (from SSO or AssumeRole). */

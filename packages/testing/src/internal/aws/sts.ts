@@ -1,13 +1,15 @@
 /**
  * STS (`@aws-sdk/client-sts`, awsQuery): GetCallerIdentity and AssumeRole, authenticated by
- * a verified SigV4 signature from a known access key.
+ * a verified SigV4 signature from a known access key, and AssumeRoleWithWebIdentity, which like
+ * the real STS is anonymous: the token from the emulator's OIDC issuer is the authentication.
  *
  * @internal
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { sendQueryError, sendQueryResult } from "./http.js"
-import type { AccessKey, EmulatorState } from "./state.js"
+import { audiences, peekSubject } from "./issuer.js"
+import { type AccessKey, DEFAULT_WEB_IDENTITY_AUDIENCE, type EmulatorState, ROLE_ARN } from "./state.js"
 
 const sha256Hex = (data: string): string => createHash("sha256").update(data, "utf8").digest("hex")
 const hmac = (key: Buffer | string, data: string): Buffer => createHmac("sha256", key).update(data, "utf8").digest()
@@ -98,6 +100,8 @@ export const handleQuery = (
       return getCallerIdentity(state, request, body, response)
     case "AssumeRole":
       return assumeRole(state, request, body, params, response)
+    case "AssumeRoleWithWebIdentity":
+      return assumeRoleWithWebIdentity(state, request, params, response)
     default:
       return sendQueryError(response, 400, "InvalidAction", `Could not find operation ${action ?? "(none)"} for version 2011-06-15`)
   }
@@ -116,8 +120,58 @@ const getCallerIdentity = (state: EmulatorState, request: IncomingMessage, body:
   sendQueryResult(response, "GetCallerIdentity", { Arn: key.arn, UserId: key.userId, Account: key.account })
 }
 
-const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*([\w+=,.@-]+)$/
 const SESSION_NAME = /^[\w+=,.@-]{2,64}$/
+
+/** The role, session and duration of a valid AssumeRole / AssumeRoleWithWebIdentity request. */
+interface RoleRequest {
+  readonly roleArn: string
+  readonly account: string
+  readonly roleName: string
+  readonly roleSessionName: string
+  readonly durationSeconds: number
+}
+
+/**
+ * The checks AssumeRole and AssumeRoleWithWebIdentity share: a role ARN, a session name and a
+ * duration within 900 s and the largest session. Answers `ValidationError` and returns
+ * `undefined` when one fails.
+ */
+const validateRoleRequest = (
+  state: EmulatorState,
+  params: URLSearchParams,
+  response: ServerResponse
+): RoleRequest | undefined => {
+  const roleArn = params.get("RoleArn") ?? undefined
+  const roleSessionName = params.get("RoleSessionName") ?? undefined
+  const durationParam = params.get("DurationSeconds")
+  const roleMatch = roleArn === undefined ? null : ROLE_ARN.exec(roleArn)
+  if (roleArn === undefined || roleMatch === null) {
+    sendQueryError(response, 400, "ValidationError", "RoleArn is not a valid IAM role ARN")
+    return undefined
+  }
+  if (roleSessionName === undefined || !SESSION_NAME.test(roleSessionName)) {
+    sendQueryError(
+      response,
+      400,
+      "ValidationError",
+      "1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint"
+    )
+    return undefined
+  }
+  const durationSeconds = durationParam === null ? 3600 : Number(durationParam)
+  const maxDuration = state.options.maxSessionDurationSeconds ?? 43_200
+  if (!Number.isInteger(durationSeconds) || durationSeconds < 900 || durationSeconds > maxDuration) {
+    sendQueryError(
+      response,
+      400,
+      "ValidationError",
+      `The requested DurationSeconds exceeds the MaxSessionDuration set for this role (900 to ${maxDuration}).`
+    )
+    return undefined
+  }
+  const [, account = "", roleName = ""] = roleMatch
+  return { roleArn, account, roleName, roleSessionName, durationSeconds }
+}
 
 const assumeRole = (
   state: EmulatorState,
@@ -147,41 +201,21 @@ const assumeRole = (
     return sendQueryError(response, authentication.status, authentication.code, authentication.message)
   }
   const caller = authentication.key
-  const roleMatch = roleArn === undefined ? null : ROLE_ARN.exec(roleArn)
-  if (roleArn === undefined || roleMatch === null) {
-    return sendQueryError(response, 400, "ValidationError", "RoleArn is not a valid IAM role ARN")
-  }
-  if (roleSessionName === undefined || !SESSION_NAME.test(roleSessionName)) {
-    return sendQueryError(
-      response,
-      400,
-      "ValidationError",
-      "1 validation error detected: Value at 'roleSessionName' failed to satisfy constraint"
-    )
-  }
-  const durationSeconds = durationParam === null ? 3600 : Number(durationParam)
-  const maxDuration = state.options.maxSessionDurationSeconds ?? 43_200
-  if (!Number.isInteger(durationSeconds) || durationSeconds < 900 || durationSeconds > maxDuration) {
-    return sendQueryError(
-      response,
-      400,
-      "ValidationError",
-      `The requested DurationSeconds exceeds the MaxSessionDuration set for this role (900 to ${maxDuration}).`
-    )
-  }
-  const [, account = "", roleName = ""] = roleMatch
+  const valid = validateRoleRequest(state, params, response)
+  if (valid === undefined) return
+  const { account, durationSeconds, roleName } = valid
   const denied = () =>
     sendQueryError(
       response,
       403,
       "AccessDenied",
-      `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`
+      `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${valid.roleArn}`
     )
-  const requiredExternalId = state.options.externalIds?.[roleArn]
+  const requiredExternalId = state.options.externalIds?.[valid.roleArn]
   if (requiredExternalId !== undefined && externalId !== requiredExternalId) return denied()
   const mfa = state.options.mfa
   const mfaRequired = mfa !== undefined &&
-    (mfa.roles === undefined || mfa.roles.includes(roleArn) || mfa.roles.includes(roleName))
+    (mfa.roles === undefined || mfa.roles.includes(valid.roleArn) || mfa.roles.includes(roleName))
   if (mfaRequired && (serialNumber === undefined || tokenCode === undefined)) return denied()
   if (serialNumber !== undefined || tokenCode !== undefined) {
     if (mfa === undefined || serialNumber !== mfa.serial || tokenCode !== mfa.code) {
@@ -193,7 +227,7 @@ const assumeRole = (
       )
     }
   }
-  const credentials = state.issueRoleCredentials(account, roleName, roleSessionName, durationSeconds)
+  const credentials = state.issueRoleCredentials(account, roleName, valid.roleSessionName, durationSeconds)
   sendQueryResult(response, "AssumeRole", {
     Credentials: {
       AccessKeyId: credentials.accessKeyId,
@@ -203,5 +237,73 @@ const assumeRole = (
     },
     AssumedRoleUser: { AssumedRoleId: credentials.userId, Arn: credentials.arn },
     PackedPolicySize: 6
+  })
+}
+
+/**
+ * `StringLike` of an IAM condition: `*` matches any run of characters, `?` exactly one, and
+ * everything else itself (GitHub subjects hold `:` and `/`, never these two).
+ */
+const stringLike = (pattern: string, value: string): boolean => {
+  const literal = (text: string) => text.replace(/[\\^$.|+()[\]{}]/g, "\\$&")
+  const source = pattern.split("*").map((part) => part.split("?").map(literal).join(".")).join(".*")
+  return new RegExp(`^${source}$`, "s").test(value)
+}
+
+/**
+ * Exchanges a token from the emulator's issuer for role credentials. Unsigned like the real
+ * operation (the SDK sends it with `noAuth`): an `Authorization` header is neither needed nor
+ * checked. The token is verified first (structure, issuer, signature, time), then the role's
+ * trust: a registered role, its audience among `aud`, `sub` matching one of its subjects.
+ */
+const assumeRoleWithWebIdentity = (
+  state: EmulatorState,
+  request: IncomingMessage,
+  params: URLSearchParams,
+  response: ServerResponse
+): void => {
+  state.counters.assumeRoleWithWebIdentity++
+  const token = params.get("WebIdentityToken") ?? undefined
+  const durationParam = params.get("DurationSeconds")
+  state.record("AssumeRoleWithWebIdentity", {
+    roleArn: params.get("RoleArn") ?? undefined,
+    roleSessionName: params.get("RoleSessionName") ?? undefined,
+    durationSeconds: durationParam === null ? undefined : Number(durationParam),
+    providerId: params.get("ProviderId") ?? undefined,
+    tokenSubject: peekSubject(token),
+    signed: request.headers.authorization !== undefined
+  })
+  if (token === undefined || token.length < 4) {
+    return sendQueryError(
+      response,
+      400,
+      "ValidationError",
+      "1 validation error detected: Value at 'webIdentityToken' failed to satisfy constraint: Member must have length greater than or equal to 4"
+    )
+  }
+  const valid = validateRoleRequest(state, params, response)
+  if (valid === undefined) return
+  const verification = state.issuer.verify(token, state.issuerUrl, Math.floor(Date.now() / 1000))
+  if (verification._tag === "Invalid") return sendQueryError(response, 400, verification.code, verification.message)
+  const role = state.webIdentityRoles.get(valid.roleArn)
+  const audience = role?.audience ?? DEFAULT_WEB_IDENTITY_AUDIENCE
+  const trusted = role !== undefined &&
+    audiences(verification.claims).includes(audience) &&
+    role.subjects.some((pattern) => stringLike(pattern, verification.subject))
+  if (!trusted) {
+    return sendQueryError(response, 403, "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity")
+  }
+  const credentials = state.issueRoleCredentials(valid.account, valid.roleName, valid.roleSessionName, valid.durationSeconds)
+  sendQueryResult(response, "AssumeRoleWithWebIdentity", {
+    Credentials: {
+      AccessKeyId: credentials.accessKeyId,
+      SecretAccessKey: credentials.secretAccessKey,
+      SessionToken: credentials.sessionToken ?? "",
+      Expiration: new Date(credentials.expiresAt ?? Date.now()).toISOString()
+    },
+    SubjectFromWebIdentityToken: verification.subject,
+    AssumedRoleUser: { AssumedRoleId: credentials.userId, Arn: credentials.arn },
+    Provider: state.issuerUrl,
+    Audience: audience
   })
 }
