@@ -16,7 +16,8 @@ import {
   type LockTimeout,
   type NeedsLogin,
   type NonInteractive,
-  ProviderNotConfigured
+  ProviderNotConfigured,
+  type SecretVariableNotSet
 } from "@alchemy/profile-core/Errors"
 import { decodeProfileName, type ProfileName } from "@alchemy/profile-core/ProfileName"
 import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
@@ -36,9 +37,10 @@ import {
   CloudflareInputError,
   type CloudflareOAuthError
 } from "./CloudflareErrors.js"
-import { Entry, type Method, providerId } from "./CloudflareProfile.js"
+import { Entry, type Method, providerId, type StoredCredentials } from "./CloudflareProfile.js"
 import { credentialOf } from "./internal/credential.js"
 import * as Policy from "./internal/policy.js"
+import * as Variable from "./internal/variable.js"
 import { emitWarnings } from "./internal/warnings.js"
 
 /**
@@ -101,6 +103,7 @@ export type ResolveError =
   | ProviderNotConfigured
   | InvalidProfileName
   | NonInteractive
+  | SecretVariableNotSet
   | CloudflareOAuthError
   | CloudflareApiError
   | CloudflareAccountError
@@ -155,8 +158,12 @@ const fromProfileChoice = (
     const entry = yield* profiles.getProvider(profile, providerId, Entry)
     if (Option.isNone(entry)) return yield* new ProviderNotConfigured({ profile, provider: providerId })
     const policy = Policy.policy(profile)
-    // Suspended: each call asks the refresher again (memory hit while valid, refresh when near expiry).
-    const valid = Effect.suspend(() => refresher.getValid(policy)).pipe(Effect.provide(context))
+    const reference = Variable.referenceOf(entry.value)
+    // Suspended: each call asks the refresher again (memory hit while valid, refresh when near expiry); a secret
+    // kept by reference is read from its variable on every call (never stored, never cached).
+    const valid: Effect.Effect<StoredCredentials, ResolveError> = reference === undefined
+      ? Effect.suspend(() => refresher.getValid(policy)).pipe(Effect.provide(context))
+      : Variable.resolve(profile, reference, env)
     const account = yield* CloudflareAccounts.resolve({
       option: options.accountId,
       environment: env.CLOUDFLARE_ACCOUNT_ID,
@@ -165,7 +172,9 @@ const fromProfileChoice = (
       list: Effect.flatMap(valid, (stored) => api.accounts(credentialOf(stored)))
     })
     const warnings = [...(options.warnings ?? []), ...account.warnings]
-    const credentialsSource: ValueSource = { _tag: "Profile", profile, method: entry.value.method }
+    const credentialsSource: ValueSource = reference === undefined
+      ? { _tag: "Profile", profile, method: entry.value.method }
+      : { _tag: "Environment", variable: reference.variable }
     const get: Effect.Effect<Resolved, ResolveError> = Effect.map(valid, (stored) => {
       const credential = credentialOf(stored)
       return {

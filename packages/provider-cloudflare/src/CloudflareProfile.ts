@@ -27,14 +27,51 @@ export const Method = Schema.Literal("oauth", "api-token", "api-key")
 export type Method = typeof Method.Type
 
 /**
- * The `cloudflare` entry of a profile in `config.json`: method, chosen account, granted scopes (oauth).
+ * The name of an environment variable: a letter or `_`, then letters, digits or `_`.
+ *
+ * @since 0.3.0
+ */
+export const variableNamePattern = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/**
+ * An environment variable's name (never its value).
+ *
+ * @since 0.3.0
+ */
+export const VariableName = Schema.String.pipe(
+  Schema.pattern(variableNamePattern, {
+    message: () => "an environment variable name is a letter or _ followed by letters, digits or _"
+  })
+)
+
+/**
+ * Secrets by reference: for a method's secret, the environment variable it is read from each time it is used
+ * (`{"api-token":"CF_PROD_TOKEN"}`), instead of a credentials file. Holds names only, never values.
+ *
+ * @since 0.3.0
+ */
+export const SecretVariables = Schema.Struct({
+  "api-token": Schema.optional(VariableName),
+  "api-key": Schema.optional(VariableName)
+})
+
+/**
+ * @since 0.3.0
+ */
+export type SecretVariables = typeof SecretVariables.Type
+
+/**
+ * The `cloudflare` entry of a profile in `config.json`: method, chosen account, granted scopes (oauth); for a
+ * secret kept by reference, the variable it is read from (`variables`) and, for `api-key`, the account's email.
  *
  * @since 0.1.0
  */
 export const Entry = Schema.Struct({
   method: Method,
   metadata: Schema.optional(Account),
-  scopes: Schema.optional(Schema.Array(Schema.String))
+  scopes: Schema.optional(Schema.Array(Schema.String)),
+  variables: Schema.optional(SecretVariables),
+  email: Schema.optional(Schema.String)
 })
 
 /**

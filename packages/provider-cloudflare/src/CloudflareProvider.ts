@@ -36,6 +36,7 @@ import {
 } from "./CloudflareProfile.js"
 import { credentialOf } from "./internal/credential.js"
 import * as Policy from "./internal/policy.js"
+import * as Variable from "./internal/variable.js"
 import { emitWarnings } from "./internal/warnings.js"
 
 /**
@@ -70,8 +71,8 @@ export const methods: ReadonlyArray<AuthMethod & { readonly id: Method }> = [
 ]
 
 /** Where a scripted run supplies each secret (the CLI reads it from stdin or a named variable, never argv). */
-const apiTokenFlag = "--api-token-stdin or --api-token-env <VARIABLE>"
-const apiKeyFlag = "--api-key-stdin or --api-key-env <VARIABLE>"
+const apiTokenFlag = "--api-token-stdin, --api-token-env <VARIABLE> or --api-token-variable <VARIABLE>"
+const apiKeyFlag = "--api-key-stdin, --api-key-env <VARIABLE> or --api-key-variable <VARIABLE>"
 
 /**
  * Options of the provider.
@@ -90,17 +91,48 @@ interface AccountView {
   readonly name: string | undefined
 }
 
+/**
+ * What configure collected: the credentials in hand (verified), and for a secret kept by reference the variable it
+ * is read from. `stored` is undefined only for a referenced variable that is not set now (nothing was verified).
+ */
+interface Collected {
+  readonly stored: StoredCredentials | undefined
+  readonly reference: Variable.Reference | undefined
+}
+
+const collectedWith = (stored: StoredCredentials | undefined, reference: Variable.Reference | undefined): Collected => ({
+  stored,
+  reference
+})
+
+/** A secret kept by reference, as `describe` shows it: the variable's name and whether it is set now (no value). */
+interface ReferenceView {
+  readonly reference: Variable.Reference
+  readonly set: boolean
+}
+
 const describeWith = (
   profile: ProfileName,
   method: Method,
   stored: StoredCredentials | undefined,
   account: AccountView | undefined,
   warnings: ReadonlyArray<string>,
-  now: number
+  now: number,
+  referenced?: ReferenceView | undefined
 ): Description => {
   const lines: Array<DisplayLine> = []
   const json: Record<string, unknown> = { profile, method, loggedIn: stored !== undefined }
-  if (stored === undefined) {
+  if (referenced !== undefined) {
+    // Never the value, not even its first characters: only where it is read from, and whether it is there now.
+    const { reference, set } = referenced
+    const from = `from $${reference.variable} (${set ? "set" : "not set"})`
+    lines.push({ label: reference.kind === "api-token" ? "apiToken" : "apiKey", value: from })
+    json.secretVariable = { name: reference.variable, set }
+    if (reference.kind === "api-key" && reference.email !== undefined) {
+      lines.push({ label: "email", value: printable(reference.email) })
+      json.email = reference.email
+    }
+  } else if (stored === undefined) {
     lines.push({ label: "status", value: `not logged in (run \`alchemy login --profile ${profile}\`)` })
   } else if (stored.type === "oauth") {
     lines.push({ label: "accessToken", value: redactRedacted(stored.access), secret: true })
@@ -151,6 +183,9 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
           detail: `${JSON.stringify(input.method.slice(0, 40))} is not a Cloudflare method (oauth, api-token, api-key)`
         })
       }
+      // A variable named for one method's secret says which method (both named: collect reports the mismatch).
+      const named = (["api-token", "api-key"] as const).filter((kind) => input.values[Variable.flagOf(kind)] !== undefined)
+      if (named.length > 0) return named[0]!
       const interaction = yield* Interaction
       return yield* interaction.select({
         message: "How do you want to authenticate to Cloudflare?",
@@ -210,6 +245,69 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
       }
     })
 
+  /** Does Cloudflare accept these credentials? */
+  const verifyStored = (stored: StoredCredentials, accountId: string | undefined) =>
+    Effect.flatMap(CloudflareApi, (api) =>
+      stored.type === "oauth"
+        ? Effect.asVoid(api.accounts(credentialOf(stored)))
+        : stored.type === "api-token"
+        ? verifyToken(stored.apiToken, accountId)
+        : Effect.asVoid(api.user(credentialOf(stored))))
+
+  /**
+   * The variable named by `--api-token-variable` / `--api-key-variable` for this method's secret, checked: a
+   * variable name, and not given together with the secret itself.
+   */
+  const variableFlag = (input: ConfigureInput, kind: Variable.Kind) =>
+    Effect.gen(function*() {
+      const flag = Variable.flagOf(kind)
+      const given = input.values[flag]
+      if (given === undefined) return undefined
+      if (!Variable.isVariableName(given)) {
+        return yield* new CloudflareInputError({
+          field: `--${flag}`,
+          detail: `${JSON.stringify(given.slice(0, 40))} is not an environment variable name (a letter or _, then letters, digits or _)`
+        })
+      }
+      if (input.secrets[kind] !== undefined) {
+        return yield* new CloudflareInputError({
+          field: `--${flag}`,
+          detail: `give the ${Variable.what[kind]} or the variable to read it from, not both`
+        })
+      }
+      return given
+    })
+
+  /** A variable flag for another method's secret is a mistake, not something to ignore. */
+  const checkVariableFlags = (method: Method, input: ConfigureInput) =>
+    Effect.forEach(["api-token", "api-key"] as const, (kind) =>
+      kind !== method && input.values[Variable.flagOf(kind)] !== undefined
+        ? Effect.fail(
+          new CloudflareInputError({
+            field: `--${Variable.flagOf(kind)}`,
+            detail: `it names the variable of the ${kind} method's secret, not of ${method}'s`
+          })
+        )
+        : Effect.void, { discard: true })
+
+  /**
+   * The secret of a referenced variable, read now. Not set: configuring goes on without verifying only when the
+   * account is given (there is nothing to ask the API with); else the error names the variable.
+   */
+  const readReferenced = (input: ConfigureInput, kind: Variable.Kind, variable: string) =>
+    Effect.gen(function*() {
+      const env = yield* CloudflareEndpoints.Environment
+      const value = Variable.read(env, variable)
+      if (value === undefined && (input.values["account-id"] ?? "").trim() === "") {
+        return yield* new CloudflareInputError({
+          field: `--${Variable.flagOf(kind)}`,
+          detail: `${variable} is not set (or is empty) now, so the ${Variable.what[kind]} cannot be verified nor its ` +
+            `account found; set ${variable} for this run, or pass --account-id <id> to save the profile unverified`
+        })
+      }
+      return value
+    })
+
   /** Collect and verify; nothing is written here. */
   const collect = (
     method: Method,
@@ -220,26 +318,42 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
     Effect.gen(function*() {
       const interaction = yield* Interaction
       const api = yield* CloudflareApi
+      yield* checkVariableFlags(method, input)
       switch (method) {
         case "api-token": {
+          const variable = yield* variableFlag(input, "api-token")
+          if (variable !== undefined) {
+            const reference: Variable.Reference = { kind: "api-token", variable, email: undefined }
+            const token = yield* readReferenced(input, "api-token", variable)
+            if (token === undefined) return collectedWith(undefined, reference)
+            yield* verifyToken(token, input.values["account-id"])
+            return collectedWith({ type: "api-token", apiToken: token }, reference)
+          }
           const token = input.secrets["api-token"] ??
             (yield* interaction.secret({ message: "Cloudflare API token", flag: apiTokenFlag }))
           registerSecret(token)
           yield* verifyToken(token, input.values["account-id"])
-          return { type: "api-token", apiToken: token } satisfies StoredCredentials as StoredCredentials
+          return collectedWith({ type: "api-token", apiToken: token }, undefined)
         }
         case "api-key": {
-          const key = input.secrets["api-key"] ??
-            (yield* interaction.secret({ message: "Cloudflare global API key", flag: apiKeyFlag }))
+          const variable = yield* variableFlag(input, "api-key")
+          const key = variable !== undefined
+            ? yield* readReferenced(input, "api-key", variable)
+            : input.secrets["api-key"] ??
+              (yield* interaction.secret({ message: "Cloudflare global API key", flag: apiKeyFlag }))
           registerSecret(key)
-          const email = input.values.email ??
+          const email = (input.values.email ??
             (yield* interaction.text({
               message: "Email address of the Cloudflare account",
               flag: "--email",
               validate: (v) => (/^[^\s@]+@[^\s@]+$/.test(v.trim()) ? undefined : "enter an email address")
-            }))
-          yield* api.user({ _tag: "GlobalKey", key, email: email.trim() })
-          return { type: "api-key", apiKey: key, email: email.trim() } satisfies StoredCredentials as StoredCredentials
+            }))).trim()
+          const reference: Variable.Reference | undefined = variable === undefined
+            ? undefined
+            : { kind: "api-key", variable, email }
+          if (key === undefined) return collectedWith(undefined, reference)
+          yield* api.user({ _tag: "GlobalKey", key, email })
+          return collectedWith({ type: "api-key", apiKey: key, email }, reference)
         }
         case "oauth": {
           if (!interaction.interactive) {
@@ -250,19 +364,42 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
             })
           }
           const scopes = yield* chooseScopes(input, previousScopes, reuseScopes)
-          return yield* CloudflareOAuth.login({
+          const stored = yield* CloudflareOAuth.login({
             scopes,
             noBrowser: input.noBrowser,
             timeout: options.loginTimeout
           })
+          return { stored, reference: undefined }
         }
       }
     })
 
-  const chooseAccount = (profile: ProfileName, input: ConfigureInput, stored: StoredCredentials, previous?: Entry) =>
+  const chooseAccount = (profile: ProfileName, input: ConfigureInput, collected: Collected, previous?: Entry) =>
     Effect.gen(function*() {
       const api = yield* CloudflareApi
       const env = yield* CloudflareEndpoints.Environment
+      const { reference, stored } = collected
+      if (stored === undefined) {
+        // A referenced variable that is not set now (readReferenced let it through: --account-id is given): the
+        // account is taken as given, nothing is verified, and the person is told so.
+        const account = yield* CloudflareAccounts.resolve({
+          option: input.values["account-id"],
+          optionName: "--account-id",
+          stored: previous?.metadata,
+          profile,
+          list: Effect.succeed([]),
+          verify: false
+        })
+        const variable = reference?.variable ?? "?"
+        return {
+          ...account,
+          warnings: [
+            ...account.warnings,
+            `not verified: $${variable} is not set now (account ${account.id} saved as given by --account-id; the ` +
+            `${Variable.what[reference?.kind ?? "api-token"]} is read from $${variable} each time profile ${profile} is used)`
+          ]
+        }
+      }
       return yield* CloudflareAccounts.resolve({
         option: input.values["account-id"],
         optionName: "--account-id",
@@ -285,40 +422,56 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
   /**
    * Verified: the config.json entry and the credentials file as one pair under the file's lock (entry first, so
    * a kill in between never leaves an unlisted secret). The OAuth grant they replace (a new login, or another
-   * method) is revoked once the new credentials are on disk.
+   * method) is revoked once the new credentials are on disk. A secret kept by reference writes the entry (the
+   * variable's name) and removes whatever secret the profile had stored, in the same pair.
    */
-  const save = (profile: ProfileName, method: Method, stored: StoredCredentials, account: CloudflareAccounts.Resolved) =>
+  const save = (profile: ProfileName, method: Method, collected: Collected, account: CloudflareAccounts.Resolved) =>
     Effect.gen(function*() {
       const store = yield* CredentialStore
       const profiles = yield* ProfileStore
+      const { reference, stored } = collected
       const entry: Entry = {
         method,
         metadata: { id: account.id, name: account.name ?? account.id },
-        ...(stored.type === "oauth" ? { scopes: stored.scopes } : {})
+        ...(stored?.type === "oauth" ? { scopes: stored.scopes } : {}),
+        ...(reference === undefined ? {} : {
+          variables: reference.kind === "api-token"
+            ? { "api-token": reference.variable }
+            : { "api-key": reference.variable },
+          ...(reference.email === undefined ? {} : { email: reference.email })
+        })
       }
       const previous = yield* store.replace(profile, providerId, StoredSchema, {
         entry: profiles.putProvider(profile, providerId, Entry, entry),
-        credentials: Option.some(stored)
+        credentials: reference === undefined && stored !== undefined ? Option.some(stored) : Option.none()
       })
       if (
         Option.isSome(previous) && previous.value.type === "oauth" &&
-        (stored.type !== "oauth" || Redacted.value(stored.refresh) !== Redacted.value(previous.value.refresh))
+        (stored?.type !== "oauth" || Redacted.value(stored.refresh) !== Redacted.value(previous.value.refresh))
       ) {
         yield* revokeGrant(
           previous.value,
           "The new credentials are saved; the previous Cloudflare login may still be active: remove Alchemy's access in the Cloudflare dashboard (your profile's authorized applications)."
         )
       }
-      return describeWith(profile, method, stored, { id: account.id, name: account.name }, account.warnings, Date.now())
+      return describeWith(
+        profile,
+        method,
+        stored,
+        { id: account.id, name: account.name },
+        account.warnings,
+        Date.now(),
+        reference === undefined ? undefined : { reference, set: stored !== undefined }
+      )
     })
 
   const configure = (input: ConfigureInput) =>
     Effect.gen(function*() {
       const method = yield* chooseMethod(input)
       const previous = Option.getOrUndefined(yield* loadEntry(input.profile))
-      const stored = yield* collect(method, input, previous?.method === "oauth" ? previous.scopes : undefined)
-      const account = yield* chooseAccount(input.profile, input, stored, previous)
-      return yield* save(input.profile, method, stored, account)
+      const collected = yield* collect(method, input, previous?.method === "oauth" ? previous.scopes : undefined)
+      const account = yield* chooseAccount(input.profile, input, collected, previous)
+      return yield* save(input.profile, method, collected, account)
     })
 
   const login = (input: ConfigureInput) =>
@@ -327,20 +480,26 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
       if (entry === undefined || (input.method !== undefined && input.method !== entry.method)) {
         return yield* configure(input)
       }
+      // A variable named now (a new reference, or another one) is configuring anew, with the configured method.
+      if (entry.method !== "oauth" && input.values[Variable.flagOf(entry.method)] !== undefined) {
+        return yield* configure({ ...input, method: entry.method })
+      }
+      const reference = Variable.referenceOf(entry)
+      if (reference !== undefined) {
+        // No secret to store: signing in is checking that the variable is set and that Cloudflare accepts its value.
+        const env = yield* CloudflareEndpoints.Environment
+        const stored = yield* Variable.resolve(input.profile, reference, env)
+        yield* verifyStored(stored, entry.metadata?.id)
+        return describeWith(input.profile, entry.method, stored, entry.metadata, [], Date.now(), { reference, set: true })
+      }
       const refresher = yield* CredentialRefresher
-      const api = yield* CloudflareApi
       const current = yield* refresher.getValid(Policy.policy(input.profile)).pipe(
         Effect.map(Option.some),
         Effect.catchTag("NeedsLogin", () => Effect.succeed(Option.none<StoredCredentials>()))
       )
       if (Option.isSome(current) && current.value.type === entry.method) {
         // Valid on disk is not valid at Cloudflare (revoked in the dashboard, say): ask the API before saying so.
-        const ok = current.value.type === "oauth"
-          ? Effect.asVoid(api.accounts(credentialOf(current.value)))
-          : current.value.type === "api-token"
-          ? verifyToken(current.value.apiToken, entry.metadata?.id)
-          : Effect.asVoid(api.user(credentialOf(current.value)))
-        const verified = yield* ok.pipe(
+        const verified = yield* verifyStored(current.value, entry.metadata?.id).pipe(
           Effect.as(true),
           Effect.catchIf((e) => e._tag === "CloudflareApiError" && e.reason === "Credentials", () => Effect.succeed(false))
         )
@@ -356,9 +515,9 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
         }
       }
       // Re-authenticate with the configured method, keeping the stored account as the preference.
-      const stored = yield* collect(entry.method, { ...input, method: entry.method }, entry.scopes, true)
-      const account = yield* chooseAccount(input.profile, input, stored, entry)
-      return yield* save(input.profile, entry.method, stored, account)
+      const collected = yield* collect(entry.method, { ...input, method: entry.method }, entry.scopes, true)
+      const account = yield* chooseAccount(input.profile, input, collected, entry)
+      return yield* save(input.profile, entry.method, collected, account)
     })
 
   const logout = (profile: ProfileName) =>
@@ -381,10 +540,17 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
       const api = yield* CloudflareApi
       const env = yield* CloudflareEndpoints.Environment
       const warnings: Array<string> = []
-      const stored = yield* refresher.getValid(Policy.policy(profile)).pipe(
-        Effect.map(Option.some),
-        Effect.catchTag("NeedsLogin", (e) => Effect.as(Effect.sync(() => warnings.push(e.message)), Option.none()))
-      )
+      const reference = Variable.referenceOf(entry)
+      const stored = reference !== undefined
+        // Read now; not set is a warning naming the variable (describe itself succeeds).
+        ? yield* Variable.resolve(profile, reference, env).pipe(
+          Effect.map(Option.some),
+          Effect.catchAll((e) => Effect.as(Effect.sync(() => warnings.push(e.message)), Option.none()))
+        )
+        : yield* refresher.getValid(Policy.policy(profile)).pipe(
+          Effect.map(Option.some),
+          Effect.catchTag("NeedsLogin", (e) => Effect.as(Effect.sync(() => warnings.push(e.message)), Option.none()))
+        )
       const account = yield* CloudflareAccounts.resolve({
         environment: env.CLOUDFLARE_ACCOUNT_ID,
         stored: entry.metadata,
@@ -399,7 +565,15 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
         }),
         Effect.catchAll((e) => Effect.as(Effect.sync(() => warnings.push(e.message)), undefined))
       )
-      return describeWith(profile, entry.method, Option.getOrUndefined(stored), account, warnings, Date.now())
+      return describeWith(
+        profile,
+        entry.method,
+        Option.getOrUndefined(stored),
+        account,
+        warnings,
+        Date.now(),
+        reference === undefined ? undefined : { reference, set: Option.isSome(stored) }
+      )
     })
 
   const environment = (profile: ProfileName) =>

@@ -1,6 +1,8 @@
 /**
  * From parsed flags to profile-core's `ConfigureInput`. Secrets are read from standard input or from the
- * environment variable a flag names (never from argv) and are `Redacted` from the moment they are read.
+ * environment variable a flag names (never from argv) and are `Redacted` from the moment they are read. A
+ * `--<secret>-variable VAR` flag reads nothing: the variable's name goes to the provider as a plain value, to be
+ * stored in place of the secret.
  */
 import type { ConfigureInput } from "@alchemy/profile-core/AuthProvider"
 import type { ProfileName } from "@alchemy/profile-core/ProfileName"
@@ -19,6 +21,8 @@ export interface MethodFlags {
   readonly apiTokenStdin: boolean
   readonly apiKeyEnv: Option.Option<string>
   readonly apiKeyStdin: boolean
+  readonly apiTokenVariable: Option.Option<string>
+  readonly apiKeyVariable: Option.Option<string>
   readonly awsAccessKeyId: Option.Option<string>
   readonly awsSecretAccessKeyEnv: Option.Option<string>
   readonly awsSecretAccessKeyStdin: boolean
@@ -47,6 +51,8 @@ const valueFlags = {
   "account-id": "accountId",
   email: "email",
   scopes: "scopes",
+  "api-token-variable": "apiTokenVariable",
+  "api-key-variable": "apiKeyVariable",
   "aws-access-key-id": "awsAccessKeyId",
   region: "region",
   "sso-start-url": "ssoStartUrl",
@@ -62,14 +68,47 @@ const valueFlags = {
   "aws-profile": "awsProfile"
 } as const satisfies Record<string, keyof MethodFlags>
 
-/** Secrets: ConfigureInput.secrets key -> its `-env` and `-stdin` flags. */
+/** Secrets: ConfigureInput.secrets key -> its `-env` and `-stdin` flags, and `-variable` where it can be a reference. */
 const secretFlags = [
-  { key: "api-token", env: "apiTokenEnv", stdin: "apiTokenStdin" },
-  { key: "api-key", env: "apiKeyEnv", stdin: "apiKeyStdin" },
-  { key: "aws-secret-access-key", env: "awsSecretAccessKeyEnv", stdin: "awsSecretAccessKeyStdin" },
-  { key: "aws-session-token", env: "awsSessionTokenEnv", stdin: undefined },
-  { key: "mfa-code", env: "mfaCodeEnv", stdin: "mfaCodeStdin" }
+  { key: "api-token", env: "apiTokenEnv", stdin: "apiTokenStdin", variable: "apiTokenVariable" },
+  { key: "api-key", env: "apiKeyEnv", stdin: "apiKeyStdin", variable: "apiKeyVariable" },
+  { key: "aws-secret-access-key", env: "awsSecretAccessKeyEnv", stdin: "awsSecretAccessKeyStdin", variable: undefined },
+  { key: "aws-session-token", env: "awsSessionTokenEnv", stdin: undefined, variable: undefined },
+  { key: "mfa-code", env: "mfaCodeEnv", stdin: "mfaCodeStdin", variable: undefined }
 ] as const
+
+/** The name of an environment variable (what `--<secret>-variable` stores). */
+export const variableName = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/**
+ * `--<secret>-variable VAR`: a variable name, and the only source of that secret (not with its `-env` or `-stdin`).
+ * The variable itself is not read here: it may be unset on the machine that configures the profile.
+ */
+const checkVariableFlags = (flags: MethodFlags): Effect.Effect<void, UsageError> =>
+  Effect.forEach(secretFlags, (s) => {
+    if (s.variable === undefined) return Effect.void
+    const variable = flags[s.variable]
+    if (Option.isNone(variable)) return Effect.void
+    const name = variable.value
+    if (!variableName.test(name)) {
+      return Effect.fail(
+        new UsageError({
+          message: `--${s.key}-variable needs an environment variable name (a letter or _, then letters, digits or _), got ${
+            JSON.stringify(name.slice(0, 40))
+          }`
+        })
+      )
+    }
+    const other = Option.isSome(flags[s.env]) ? `--${s.key}-env` : s.stdin !== undefined && flags[s.stdin] ? `--${s.key}-stdin` : undefined
+    if (other !== undefined) {
+      return Effect.fail(
+        new UsageError({
+          message: `--${s.key}-variable and ${other} cannot be used together: keep the secret by reference (the variable's name) or store it, not both`
+        })
+      )
+    }
+    return Effect.void
+  }, { discard: true })
 
 /** Read all of standard input (a piped secret), without the trailing newline. */
 export const readStdin: Effect.Effect<Redacted.Redacted<string>, UsageError> = Effect.async((resume) => {
@@ -94,6 +133,7 @@ export const secretsFromFlags = (
 ): Effect.Effect<Record<string, Redacted.Redacted<string> | undefined>, UsageError> =>
   Effect.gen(function*() {
     const secrets: Record<string, Redacted.Redacted<string> | undefined> = {}
+    yield* checkVariableFlags(flags)
     const stdin = secretFlags.filter((s) => s.stdin !== undefined && flags[s.stdin] === true)
     if (stdin.length > 1) {
       return yield* new UsageError({

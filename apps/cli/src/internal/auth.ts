@@ -22,7 +22,9 @@ const awsOnly: ReadonlyArray<keyof MethodFlags> = [
   "ssoRegion", "ssoAccountId", "ssoRoleName", "roleArn", "sourceProfile", "externalId", "roleSessionName",
   "durationSeconds", "mfaSerial", "mfaCodeEnv", "mfaCodeStdin", "awsProfile", "region", "useDeviceCode"
 ]
-const cloudflareOnly: ReadonlyArray<keyof MethodFlags> = ["apiTokenEnv", "apiTokenStdin", "apiKeyEnv", "apiKeyStdin", "email", "scopes"]
+const cloudflareOnly: ReadonlyArray<keyof MethodFlags> = [
+  "apiTokenEnv", "apiTokenStdin", "apiKeyEnv", "apiKeyStdin", "apiTokenVariable", "apiKeyVariable", "email", "scopes"
+]
 
 const given = (flags: MethodFlags, keys: ReadonlyArray<keyof MethodFlags>) =>
   keys.some((k) => {
