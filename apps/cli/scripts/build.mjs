@@ -194,7 +194,10 @@ if (cacheFile) {
   try { cachedData = fs.readFileSync(cacheFile) } catch {}
 }
 const script = new vm.Script(wrapper, { filename, cachedData })
-if (cacheFile && (cachedData === undefined || script.cachedDataRejected)) {
+// With CI set the cache is used when present but never written: a CI job leaves its HOME as it found it (and a
+// fresh runner would not keep it anyway).
+const ci = process.env.CI !== undefined && process.env.CI !== "" && process.env.CI !== "false" && process.env.CI !== "0"
+if (cacheFile && !ci && (cachedData === undefined || script.cachedDataRejected)) {
   process.once("exit", () => {
     try {
       fs.mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 })

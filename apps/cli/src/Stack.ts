@@ -80,6 +80,57 @@ export interface StageDefinition {
    * 32 hex; AWS: the `GetCallerIdentity` account, 12 digits). A mismatch stops the command with exit code 1.
    */
   readonly accounts?: Readonly<Partial<Record<ProviderName, string>>> | undefined
+  /**
+   * How to get each provider's credentials when the home has no such profile (a CI runner has no ~/.alchemy):
+   * names of environment variables, or AWS web identity. Nothing is written to disk; a profile of that name in the
+   * home, configured for the provider, wins (a developer's own sign-in).
+   */
+  readonly credentials?: DeclaredCredentials | undefined
+}
+
+/**
+ * Credentials a stage declares instead of a stored profile (the stack file is committed: never a secret here, only
+ * where to find one at run time).
+ *
+ * @since 0.3.0
+ */
+export interface DeclaredCredentials {
+  readonly cloudflare?:
+    | {
+      readonly method: "api-token"
+      /** The variable holding the API token (a CI secret mapped to it). */
+      readonly tokenVariable: string
+      readonly accountId?: string | undefined
+    }
+    | {
+      readonly method: "api-key"
+      readonly keyVariable: string
+      readonly email: string
+      readonly accountId?: string | undefined
+    }
+    | undefined
+  readonly aws?:
+    | {
+      readonly method: "access-keys"
+      readonly accessKeyIdVariable: string
+      readonly secretAccessKeyVariable: string
+      readonly sessionTokenVariable?: string | undefined
+      readonly region?: string | undefined
+    }
+    | {
+      /**
+       * `AssumeRoleWithWebIdentity` with a token from `AWS_WEB_IDENTITY_TOKEN_FILE`, else from GitHub Actions'
+       * OIDC endpoint (`ACTIONS_ID_TOKEN_REQUEST_URL` + `ACTIONS_ID_TOKEN_REQUEST_TOKEN`, audience
+       * `sts.amazonaws.com`); the session is kept in memory only.
+       */
+      readonly method: "web-identity"
+      readonly roleArn: string
+      readonly region?: string | undefined
+      readonly sessionName?: string | undefined
+      readonly audience?: string | undefined
+      readonly durationSeconds?: number | undefined
+    }
+    | undefined
 }
 
 export interface StackDefinition {

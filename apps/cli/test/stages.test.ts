@@ -166,4 +166,94 @@ describe("stages", () => {
       assert.isTrue(fs.existsSync(marker))
     })
   })
+
+  describe("a CI runner: no profile, credentials declared by the stage, an empty HOME left empty", () => {
+    /** Every path under `root`, with sizes: the whole home before and after. */
+    const tree = (root: string): Array<string> => {
+      const out: Array<string> = []
+      const walk = (d: string) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+          const full = path.join(d, e.name)
+          out.push(path.relative(root, full))
+          if (e.isDirectory()) walk(full)
+        }
+      }
+      walk(root)
+      return out.sort()
+    }
+    const ciRun = (args: ReadonlyArray<string>, home: string, env: Record<string, string | undefined>) =>
+      box.run(args, {
+        env: { HOME: home, ALCHEMY_HOME: undefined, XDG_CACHE_HOME: undefined, CI: "true", ...env }
+      })
+
+    it("deploy --stage ci with the CI variables deploys and writes nothing under HOME", async () => {
+      const home = tempDir("ci-home")
+      const token = cf.addApiToken()
+      const key = aws.addAccessKey({ account: awsAccount })
+      const marker = path.join(dir, "ci-ran.json")
+      const r = await ciRun(["deploy", stackFile, "--stage", "ci"], home, {
+        CF_CI_TOKEN: token,
+        CI_CLOUDFLARE: accountA,
+        CI_AWS: awsAccount,
+        STACK_PROVIDERS: "cloudflare,aws",
+        CI_AWS_KEY_ID: key.accessKeyId,
+        CI_AWS_SECRET: key.secretAccessKey,
+        RAN_MARKER: marker
+      })
+      assert.strictEqual(r.code, 0, r.stderr)
+      assert.include(r.stderr, "credentials declared by stage ci of pinned-app from $CF_CI_TOKEN")
+      assert.isTrue(fs.existsSync(marker))
+      assert.deepStrictEqual(tree(home), [], "HOME is still empty")
+      assert.notInclude(r.stdout + r.stderr, token.slice(4))
+      assert.notInclude(r.stdout + r.stderr, key.secretAccessKey.slice(4))
+      fs.rmSync(home, { recursive: true, force: true })
+    })
+
+    it("a declared variable that is not set: exit 1 naming it, nothing run, nothing written", async () => {
+      const home = tempDir("ci-home")
+      const marker = path.join(dir, "ci-unset.json")
+      const r = await ciRun(["deploy", stackFile, "--stage", "ci"], home, { RAN_MARKER: marker })
+      assert.strictEqual(r.code, 1, r.stderr)
+      assert.include(r.stderr, "CF_CI_TOKEN")
+      assert.isFalse(fs.existsSync(marker))
+      assert.deepStrictEqual(tree(home), [])
+      const empty = await ciRun(["deploy", stackFile, "--stage", "ci"], home, { RAN_MARKER: marker, CF_CI_TOKEN: "" })
+      assert.strictEqual(empty.code, 1)
+      assert.include(empty.stderr, "CF_CI_TOKEN")
+      fs.rmSync(home, { recursive: true, force: true })
+    })
+
+    it("declared credentials reaching another account than the pin: exit 1 before the program", async () => {
+      const home = tempDir("ci-home")
+      const marker = path.join(dir, "ci-wrong.json")
+      const r = await ciRun(["deploy", stackFile, "--stage", "ci"], home, {
+        CF_CI_TOKEN: cf.addApiToken(),
+        CI_CLOUDFLARE: accountB,
+        RAN_MARKER: marker
+      })
+      // The pin is the account to use when none is declared; the token reaches it, so the check passes here ...
+      assert.strictEqual(r.code, 0, r.stderr)
+      // ... while a token limited to another account does not reach it.
+      const limited = cf.addAccountApiToken(accountA)
+      const wrong = await ciRun(["deploy", stackFile, "--stage", "ci"], home, {
+        CF_CI_TOKEN: limited,
+        CI_CLOUDFLARE: accountB,
+        RAN_MARKER: path.join(dir, "ci-wrong-2.json")
+      })
+      assert.strictEqual(wrong.code, 1, wrong.stderr)
+      assert.isFalse(fs.existsSync(path.join(dir, "ci-wrong-2.json")))
+      assert.deepStrictEqual(tree(home), [])
+      fs.rmSync(home, { recursive: true, force: true })
+    })
+
+    it("a developer's own profile of that name wins over the declaration", async () => {
+      const r = await box.run(["configure", "--profile", "ci-prod", "--method", "api-token", "--api-token-env", "TOKEN", "--account-id", accountA], {
+        env: { TOKEN: cf.addApiToken() }
+      })
+      assert.strictEqual(r.code, 0, r.stderr)
+      const deployed = await deploy(["--stage", "ci"])
+      assert.strictEqual(deployed.code, 0, deployed.stderr)
+      assert.strictEqual(deployed.ran.profiles.cloudflare.profile, "ci-prod")
+    })
+  })
 })

@@ -37,6 +37,8 @@ export interface Provider {
    * account): Cloudflare's resolved account id, AWS's `GetCallerIdentity` account.
    */
   readonly requireAccount: (expected: string, pinnedBy: string) => Effect.Effect<void, unknown, any>
+  /** The consumer layer built from the provider's raw environment credentials (CLOUDFLARE_API_TOKEN, AWS_*). */
+  readonly fromEnvironment: Layer.Layer<any, unknown, Core>
 }
 
 export interface Entry {

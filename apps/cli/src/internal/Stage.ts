@@ -9,6 +9,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type { Stack, StageDefinition } from "../Stack.js"
 import { StackFileError, UsageError } from "./Failure.js"
+import * as Declared from "./Declared.js"
 import * as Providers from "./Providers.js"
 
 /** What a stage decides for one command. */
@@ -47,6 +48,13 @@ const definitionOf = (file: string, stack: Stack, stage: string) =>
       if (typeof account !== "string" || !format.pattern.test(account)) {
         return yield* bad(`accounts.${provider} must be ${format.what}`)
       }
+    }
+    for (const [provider, declaration] of Object.entries(definition.credentials ?? {})) {
+      if (declaration === undefined) continue
+      if (!stack.providers.includes(provider as never)) {
+        return yield* bad(`credentials.${provider}: the stack does not use ${JSON.stringify(provider).slice(0, 40)}`)
+      }
+      yield* Declared.check(file, stage, provider, declaration)
     }
     return definition
   })
@@ -105,3 +113,34 @@ export const checkPins = (
       const provider = yield* Providers.load(Providers.entry(id)!)
       yield* Effect.provide(provider.requireAccount(expected, stagePlan.label), layer)
     }), { discard: true })
+
+/**
+ * The stage's declared credentials for provider `id`, when they apply: the stage declares them and the selected
+ * profile of the home does not configure the provider (a developer's own sign-in wins).
+ */
+export const declarationFor = (
+  stagePlan: StagePlan | undefined,
+  id: string,
+  configured: boolean
+): Declared.Declaration | undefined => {
+  if (stagePlan === undefined || configured) return undefined
+  return (stagePlan.definition?.credentials as Record<string, Declared.Declaration | undefined> | undefined)?.[id]
+}
+
+/**
+ * Use a declaration: its variables become the provider's usual environment credentials in this process (read by
+ * the provider's environment layer and passed to child programs), and nothing is written anywhere.
+ */
+export const useDeclared = (stagePlan: StagePlan, id: string, profile: string, declaration: Declared.Declaration) =>
+  Effect.gen(function*() {
+    const pinned = (stagePlan.definition?.accounts as Record<string, string | undefined> | undefined)?.[id]
+    const vars = yield* Declared.environment(declaration, { profile, pinned })
+    Object.assign(process.env, vars)
+    const variables = Declared.variablesOf(declaration)
+    return {
+      vars,
+      explanation: `credentials declared by ${stagePlan.label}${
+        variables.length > 0 ? ` from ${variables.map((v) => `$${v}`).join(", ")}` : ` (${declaration.method})`
+      }`
+    }
+  })

@@ -50,12 +50,25 @@ export const variables = (flag: Option.Option<string>, stageFlags?: StageFlags) 
       ? Providers.entries
       : Providers.entries.filter((e) => (staged.stack.providers as ReadonlyArray<string>).includes(e.id))
     const options = { flag, app: staged?.plan.appProfile, appExplanation: staged?.plan.appExplanation }
+    // Providers whose credentials are the stage's declared ones (environment credentials of this process).
+    const fromEnvironment = new Set<string>()
     for (const entry of entries) {
       const selection = yield* Session.select(entry, options)
       first ??= selection
       for (const w of selection.warnings) yield* Output.warning(w)
       if (selection.useEnvironmentCredentials) {
         for (const v of selection.environmentVariables) vars[v] = Redacted.make(process.env[v] ?? "")
+        continue
+      }
+      const declaration = Stage.declarationFor(
+        staged?.plan,
+        entry.id,
+        Providers.isConfigured(yield* readConfig, entry, selection.profile)
+      )
+      if (staged !== undefined && declaration !== undefined) {
+        const declared = yield* Stage.useDeclared(staged.plan, entry.id, selection.profile, declaration)
+        for (const [k, v] of Object.entries(declared.vars)) vars[k] = Redacted.make(v)
+        fromEnvironment.add(entry.id)
         continue
       }
       const provider = yield* Providers.loadConfigured(yield* readConfig, entry, selection.profile)
@@ -69,10 +82,10 @@ export const variables = (flag: Option.Option<string>, stageFlags?: StageFlags) 
       const layers = new Map<string, Layer.Layer<any, unknown, Providers.Core>>()
       for (const entry of entries) {
         const provider = yield* Providers.load(entry)
-        layers.set(
-          entry.id,
-          Layer.merge(provider.credentials({ app: staged.plan.appProfile, flag: Option.getOrUndefined(flag) }), provider.services)
-        )
+        const credentials = fromEnvironment.has(entry.id)
+          ? provider.fromEnvironment
+          : provider.credentials({ app: staged.plan.appProfile, flag: Option.getOrUndefined(flag) })
+        layers.set(entry.id, Layer.merge(credentials, provider.services))
       }
       yield* Stage.checkPins(staged.plan, (id) => layers.get(id))
     }

@@ -53,6 +53,7 @@ export const runStack = (
     const interaction = yield* Interaction
     const stage = stageOf(flags.stage)
     const stagePlan = yield* Stage.plan(file, stack, stage, flags)
+    const readConfig = yield* Effect.cached(Providers.readConfig)
     const profiles: Record<string, { profile: string; explanation: string }> = {}
     const layers: Array<Layer.Layer<any, unknown, Providers.Core>> = []
     const credentialLayers = new Map<string, Layer.Layer<any, unknown, Providers.Core>>()
@@ -68,6 +69,20 @@ export const runStack = (
       })
       for (const w of selection.warnings) yield* Output.warning(w)
       const provider = yield* Providers.load(entry)
+      const declaration = selection.useEnvironmentCredentials ? undefined : Stage.declarationFor(
+        stagePlan,
+        id,
+        Providers.isConfigured(yield* readConfig, entry, selection.profile)
+      )
+      if (declaration !== undefined) {
+        // A CI runner without the profile: the stage's declared credentials, kept in this process only.
+        const declared = yield* Stage.useDeclared(stagePlan, id, selection.profile, declaration)
+        profiles[id] = { profile: "(declared)", explanation: declared.explanation }
+        Object.assign(env, declared.vars)
+        credentialLayers.set(id, Layer.merge(provider.fromEnvironment, provider.services))
+        layers.push(provider.fromEnvironment, provider.services)
+        continue
+      }
       if (selection.useEnvironmentCredentials) {
         profiles[id] = { profile: "(environment)", explanation: selection.environmentVariables.join(", ") }
         for (const v of selection.environmentVariables) env[v] = process.env[v] ?? ""

@@ -36,7 +36,8 @@ export const provider: Provider = {
   auth,
   credentials: (options) => AwsCredentials.layer(options).pipe(Layer.provide(AwsResolver.layer)),
   services: AwsResolver.layer,
-  requireAccount: (expected, pinnedBy) => AwsAccountPin.require(expected, { pinnedBy })
+  requireAccount: (expected, pinnedBy) => AwsAccountPin.require(expected, { pinnedBy }),
+  fromEnvironment: AwsCredentials.fromEnv
 }
 
 /** `alchemy aws credential-process`: Version 1 JSON for the selected profile (or the raw environment keys). */

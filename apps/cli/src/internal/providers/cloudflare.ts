@@ -14,5 +14,6 @@ export const provider: Provider = {
   auth: adapt(CloudflareProvider.provider, api),
   credentials: (options) => CloudflareCredentials.layer(options).pipe(Layer.provide(api)),
   services: api,
-  requireAccount: (expected, pinnedBy) => CloudflareAccountPin.require(expected, { pinnedBy })
+  requireAccount: (expected, pinnedBy) => CloudflareAccountPin.require(expected, { pinnedBy }),
+  fromEnvironment: CloudflareCredentials.fromEnv.pipe(Layer.provide(api))
 }
