@@ -149,6 +149,16 @@ describe("stages", () => {
       assert.strictEqual(refused.code, 2)
     })
 
+    it("profile show --stage prod shows the stage's profile, explained as the stage of the app", async () => {
+      const r = await box.run(["profile", "show", "--stage", "prod"], { cwd })
+      assert.strictEqual(r.code, 0, r.stderr)
+      assert.include(r.stdout, "Profile: prod")
+      assert.include(r.stdout, "selected by: stage prod of pinned-app (prod)")
+      const json = JSON.parse((await box.run(["profile", "show", "--stage", "staging", "--json"], { cwd })).stdout)
+      assert.strictEqual(json.providers.cloudflare.profile, "staging")
+      assert.strictEqual(json.providers.cloudflare.selectedBy, "app")
+    })
+
     it("exec --stage runs nothing when the pinned account is not reached", async () => {
       const marker = path.join(dir, "exec-ran")
       const script = `require("node:fs").writeFileSync(${JSON.stringify(marker)}, "ran")`

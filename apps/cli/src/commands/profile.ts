@@ -11,7 +11,7 @@ const profiles = () => import("../internal/profiles.js")
 
 const show = Command.make(
   "show",
-  { profile: Flags.profile, json: Flags.json },
+  { profile: Flags.profile, stage: Flags.envStage, force: Flags.force, json: Flags.json },
   (flags) => Effect.flatMap(Effect.promise(profiles), (m) => m.show(flags))
 ).pipe(
   Command.withDescription(

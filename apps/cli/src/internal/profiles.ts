@@ -20,6 +20,8 @@ import { messageOf, Reported } from "./Failure.js"
 import * as Output from "./Output.js"
 import * as Providers from "./Providers.js"
 import * as Session from "./Session.js"
+import * as StackFile from "./StackFile.js"
+import * as Stage from "./Stage.js"
 
 /** One provider in `profile show --json` (the shape is documented in the README; it holds no secret). */
 interface ProviderJson {
@@ -47,19 +49,37 @@ export const describeLocation = (location: Location): string =>
     ? `file ${location.path}`
     : `OS keychain (service ${location.service}, account ${location.account})`
 
-export const show = (flags: { readonly profile: Option.Option<string>; readonly json: boolean }) =>
+export const show = (
+  flags: { readonly profile: Option.Option<string>; readonly json: boolean; readonly stage: Option.Option<string>; readonly force: boolean }
+) =>
   Effect.gen(function*() {
+    // --stage: the profile of that stage of ./alchemy.run.ts, explained as such ("stage prod of my-app").
+    const stagePlan = Option.isSome(flags.stage)
+      ? yield* Effect.flatMap(StackFile.locate(Option.none()), (file) =>
+        Effect.flatMap(StackFile.load(file), (stack) =>
+          Stage.plan(file, stack, flags.stage.pipe(Option.getOrElse(() => "")), { profile: flags.profile, force: flags.force })))
+      : undefined
     const sections: Array<{ title: string; lines: Array<string> }> = []
     const json: Record<string, ProviderJson> = {}
     const warnings: Array<string> = []
-    const header = yield* Session.commandProfile(flags.profile)
+    const header = stagePlan?.appProfile !== undefined
+      ? {
+        profile: yield* decodeProfileName(stagePlan.appProfile),
+        source: "app" as const,
+        explanation: `${stagePlan.appExplanation ?? `profile option of ${stagePlan.label}`} (${stagePlan.appProfile})`
+      }
+      : yield* Session.commandProfile(flags.profile)
     // Read once, when a provider first needs it (environment credentials alone do not).
     const readConfig = yield* Effect.cached(Providers.readConfig)
     const shown = new Set<string>([header.profile])
     // A provider entry the file holds but that does not decode is shown with its error, and the command fails.
     let unusable = false
     for (const entry of Providers.entries) {
-      const selection = yield* Session.select(entry, { flag: flags.profile })
+      const selection = yield* Session.select(entry, {
+        flag: flags.profile,
+        app: stagePlan?.appProfile,
+        appExplanation: stagePlan?.appExplanation
+      })
       warnings.push(...selection.warnings)
       const base = {
         selectedBy: selection.source,
@@ -102,9 +122,11 @@ export const show = (flags: { readonly profile: Option.Option<string>; readonly 
       const error = described._tag === "Left" ? messageOf(described.left) : null
       if (described._tag === "Left" && (described.left as { _tag?: unknown })._tag === "ConfigError") unusable = true
       const extra: Array<{ label: string; value: string }> = []
-      const location = yield* Effect.flatMap(CredentialStore, (store) => store.location(selection.profile, entry.id)).pipe(
-        Effect.option
-      )
+      // A secret kept by reference (an environment variable) has no place of its own: the provider's lines say where.
+      const byReference = d !== undefined && d.json.secretVariable !== undefined
+      const location = byReference
+        ? Option.none<Location>()
+        : yield* Effect.flatMap(CredentialStore, (store) => store.location(selection.profile, entry.id)).pipe(Effect.option)
       if (Option.isSome(location)) extra.push({ label: "secrets in", value: describeLocation(location.value) })
       if (selection.profile !== header.profile) extra.push({ label: "profile", value: `${selection.profile} (${selection.explanation})` })
       if (selection.environmentVariables.length > 0) {
