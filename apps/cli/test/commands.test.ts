@@ -43,7 +43,7 @@ describe("alchemy", () => {
     // The usage names the whole command; @effect/cli's words for each option's type are gone.
     assert.include(configure.stdout, "$ alchemy configure [--profile text]")
     assert.notInclude(configure.stdout, "This setting is optional")
-    assert.include((await box.run(["profile", "show", "--help"])).stdout, "$ alchemy profile show [--profile text] [--json]")
+    assert.include((await box.run(["profile", "show", "--help"])).stdout, "$ alchemy profile show [--profile text] [--stage text] [--force] [--json]")
   })
 
   it("a usage error exits 2", async () => {

@@ -90,3 +90,18 @@ export const run = (
 
 /** Read ALCHEMY_HOME/config.json. */
 export const readConfig = (home: string): any => JSON.parse(fs.readFileSync(path.join(home, "config.json"), "utf8"))
+
+/** Every file under a directory, with its bytes as text. */
+export const filesUnder = (root: string): Record<string, string> => {
+  const out: Record<string, string> = {}
+  const walk = (dir: string) => {
+    if (!fs.existsSync(dir)) return
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name)
+      if (entry.isDirectory()) walk(full)
+      else if (entry.isFile()) out[path.relative(root, full)] = fs.readFileSync(full, "latin1")
+    }
+  }
+  walk(root)
+  return out
+}

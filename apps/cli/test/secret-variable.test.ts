@@ -6,7 +6,7 @@ import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { readConfig, type Result, type Sandbox, sandbox } from "./helpers.js"
+import { readConfig, type Result, type Sandbox, sandbox, filesUnder } from "./helpers.js"
 
 const variable = "CF_PROD_TOKEN"
 
@@ -23,20 +23,6 @@ const run = async (args: ReadonlyArray<string>, env: Record<string, string | und
   return result
 }
 
-/** Every file under a directory, with its bytes as text. */
-const filesUnder = (root: string): Record<string, string> => {
-  const out: Record<string, string> = {}
-  const walk = (dir: string) => {
-    if (!fs.existsSync(dir)) return
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name)
-      if (entry.isDirectory()) walk(full)
-      else if (entry.isFile()) out[path.relative(root, full)] = fs.readFileSync(full, "latin1")
-    }
-  }
-  walk(root)
-  return out
-}
 
 const configureProd = (env: Record<string, string | undefined>, extra: ReadonlyArray<string> = []) =>
   run(["configure", "--profile", "prod", "--provider", "cloudflare", "--method", "api-token", "--api-token-variable", variable, "--yes", ...extra], env)

@@ -18,6 +18,7 @@ export * as ProfileCore from "./ProfileCore.js"
 export * as ProfileName from "./ProfileName.js"
 export * as ProfileStore from "./ProfileStore.js"
 export * as Redaction from "./Redaction.js"
+export * as SecretVariable from "./SecretVariable.js"
 export * as Selection from "./Selection.js"
 
 export { layer, layerAt } from "./ProfileCore.js"

@@ -5,6 +5,7 @@
  * - Importing `@alchemy/provider-aws` (the SDK is loaded lazily) vs. importing it and the three SDK clients.
  * - Cached role credentials (an assume-role session on disk, emulator on 127.0.0.1) resolved in a warm process:
  *   through the `AwsResolver` effect, and through the SDK-facing `AwsCredentialIdentityProvider`. Target p50 < 50 µs.
+ * - A cached web identity session (`web-identity` from a token file) resolved the same way through `AwsResolver`.
  */
 import * as AwsEmulator from "@alchemy/testing/AwsEmulator"
 import { decodeProfileName } from "@alchemy/profile-core/ProfileName"
@@ -12,7 +13,9 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { spawnSync } from "node:child_process"
+import * as Fs from "node:fs"
 import * as Os from "node:os"
+import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
 import { AwsAuthProvider } from "../src/AwsAuthProvider.js"
 import * as AwsCredentials from "../src/AwsCredentials.js"
@@ -62,11 +65,17 @@ const main = async () => {
   rows.push(["SDK modules it defers (sso-oidc, sso, sts, credential-providers), loaded afterwards, median of 5", ms(percentile(imports.map((x) => x.sdk), 50))])
 
   const sandbox = makeSandbox()
-  const emulator = await AwsEmulator.start({})
+  const webIdentityRole = "arn:aws:iam::444444444444:role/gha/Deployer"
+  const emulator = await AwsEmulator.start({
+    webIdentityRoles: [{ roleArn: webIdentityRole, subjects: ["repo:acme/app:ref:refs/heads/main"] }]
+  })
   Object.assign(process.env, emulator.env)
   try {
     const key = emulator.addAccessKey({ account: "111111111111" })
     const profile = await Effect.runPromise(decodeProfileName("bench"))
+    const webProfile = await Effect.runPromise(decodeProfileName("bench-web"))
+    const tokenFile = Path.join(sandbox.root, "web-identity-token")
+    Fs.writeFileSync(tokenFile, emulator.mintWebIdentityToken({ sub: "repo:acme/app:ref:refs/heads/main" }))
     const layer = providerLayer(sandbox.home, scripted().interaction)
     const result = await Effect.runPromise(
       Effect.gen(function*() {
@@ -77,6 +86,12 @@ const main = async () => {
           values: { "role-arn": "arn:aws:iam::222222222222:role/Deployer", "aws-access-key-id": key.accessKeyId },
           secrets: { "aws-secret-access-key": Redacted.make(key.secretAccessKey) }
         })
+        yield* provider.configure({
+          profile: webProfile,
+          method: "web-identity",
+          values: { "role-arn": webIdentityRole, "web-identity-token-file": tokenFile },
+          secrets: {}
+        })
         const resolver = yield* AwsResolver
         const credentials = yield* AwsCredentials.credentialIdentityProvider.pipe(
           Effect.provide(AwsCredentials.fromProfile("bench").pipe(Layer.provide(Layer.succeed(AwsResolver, resolver))))
@@ -85,7 +100,9 @@ const main = async () => {
       }).pipe(Effect.provide(layer))
     )
     const resolve = result.resolver.resolve(profile)
+    const resolveWeb = result.resolver.resolve(webProfile)
     const assumesBefore = emulator.counters.assumeRole
+    const webAssumesBefore = emulator.counters.assumeRoleWithWebIdentity
     const iterations = 20_000
     const sample = async (run: () => Promise<unknown>) => {
       for (let i = 0; i < 2_000; i++) await run()
@@ -99,11 +116,18 @@ const main = async () => {
     }
     const viaEffect = await sample(() => Effect.runPromise(resolve))
     const viaSdk = await sample(() => result.credentials())
+    const viaWeb = await sample(() => Effect.runPromise(resolveWeb))
     rows.push([`cached role credentials, \`AwsResolver.resolve\` (Effect.runPromise), p50 of ${iterations}`, us(percentile(viaEffect, 50))])
     rows.push([`same, p99`, us(percentile(viaEffect, 99))])
     rows.push([`cached role credentials, SDK \`AwsCredentialIdentityProvider()\`, p50 of ${iterations}`, us(percentile(viaSdk, 50))])
     rows.push([`same, p99`, us(percentile(viaSdk, 99))])
     rows.push(["AssumeRole calls during the timed loops", String(emulator.counters.assumeRole - assumesBefore)])
+    rows.push([`cached web identity session, \`AwsResolver.resolve\` (Effect.runPromise), p50 of ${iterations}`, us(percentile(viaWeb, 50))])
+    rows.push([`same, p99`, us(percentile(viaWeb, 99))])
+    rows.push([
+      "AssumeRoleWithWebIdentity calls during the timed loops",
+      String(emulator.counters.assumeRoleWithWebIdentity - webAssumesBefore)
+    ])
   } finally {
     await emulator.close()
     sandbox.cleanup()

@@ -1,11 +1,13 @@
 /**
  * The AWS provider on profile-core's `AuthProvider` port: configure, login, logout, describe and environment for
- * the `sso`, `access-keys`, `assume-role` and `aws-profile` methods.
+ * the `sso`, `access-keys`, `assume-role`, `aws-profile` and `web-identity` methods.
  *
  * Values come from `ConfigureInput.values` (flag names: `region`, `sso-start-url`, `sso-region`,
  * `sso-account-id`, `sso-role-name`, `aws-access-key-id`, `role-arn`, `source-profile`, `external-id`,
- * `role-session-name`, `duration-seconds`, `mfa-serial`, `aws-profile`) and secrets from `ConfigureInput.secrets`
- * (`aws-secret-access-key`, `aws-session-token`, `mfa-code`); anything missing is asked through `Interaction`.
+ * `role-session-name`, `duration-seconds`, `mfa-serial`, `aws-profile`, `web-identity-token-file`,
+ * `web-identity-audience`, and the secrets-by-reference `aws-secret-access-key-variable`,
+ * `aws-session-token-variable`) and secrets from `ConfigureInput.secrets` (`aws-secret-access-key`,
+ * `aws-session-token`, `mfa-code`); anything missing is asked through `Interaction`.
  *
  * @since 0.1.0
  */
@@ -22,6 +24,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type * as Schema from "effect/Schema"
+import * as Path from "node:path"
 import {
   AccessKeysFile,
   AssumeRoleFile,
@@ -33,7 +36,9 @@ import {
   providerId,
   type SessionCredentials,
   SsoFile,
-  type SsoSettings
+  type SsoSettings,
+  WebIdentityFile,
+  type WebIdentitySettings
 } from "./AwsConfig.js"
 import { environmentCredentials, profileVariable } from "./AwsCredentials.js"
 import { AwsError } from "./AwsError.js"
@@ -42,13 +47,17 @@ import {
   type AwsResolved,
   AwsResolver,
   callerIdentity,
+  newWebIdentitySession,
   type RegionSource,
+  roleAccount,
   storedRegion
 } from "./AwsResolver.js"
 import * as AwsSso from "./AwsSso.js"
 import * as Interop from "./CredentialProcess.js"
 import type { PlainCredentials } from "./internal/sdk.js"
 import { profileRegion } from "./internal/sharedConfig.js"
+import * as SecretVariable from "./internal/variable.js"
+import * as WebIdentity from "./internal/webIdentity.js"
 
 /** The methods, in the order a picker shows them. @since 0.1.0 */
 export const methods: ReadonlyArray<AuthMethod & { readonly id: AwsMethod }> = [
@@ -60,8 +69,18 @@ export const methods: ReadonlyArray<AuthMethod & { readonly id: AwsMethod }> = [
   },
   { id: "access-keys", title: "Access keys", description: "An access key id and secret (optionally a session token)" },
   { id: "assume-role", title: "Assume role", description: "Assume an IAM role from another profile or stored keys, with optional MFA" },
-  { id: "aws-profile", title: "AWS CLI profile", description: "Use a profile of ~/.aws/config (SSO, process, roles, keys)" }
+  { id: "aws-profile", title: "AWS CLI profile", description: "Use a profile of ~/.aws/config (SSO, process, roles, keys)" },
+  {
+    id: "web-identity",
+    title: "Web identity (OIDC, CI)",
+    description: "Assume an IAM role with an OIDC token: GitHub Actions, AWS_WEB_IDENTITY_TOKEN_FILE or a token file"
+  }
 ]
+
+/** Flags only `web-identity` reads. */
+const webIdentityFlags = ["web-identity-token-file", "web-identity-audience"] as const
+/** Secrets that `access-keys` can keep by reference. */
+const referenceKinds = ["aws-secret-access-key", "aws-session-token"] as const
 
 /** @since 0.1.0 */
 export class AwsAuthProvider extends Context.Tag("@alchemy/provider-aws/AwsAuthProvider")<
@@ -305,10 +324,48 @@ export const make: Effect.Effect<
 
   // ---- access keys -----------------------------------------------------------------------------------------
 
+  /**
+   * `--aws-secret-access-key-variable` / `--aws-session-token-variable`: a variable name, and not given together
+   * with the secret itself.
+   */
+  const variableFlag = (input: ConfigureInput, kind: SecretVariable.Kind) =>
+    Effect.gen(function*() {
+      const flag = SecretVariable.flagOf(kind)
+      const given = valueOf(input, flag)
+      if (given === undefined) return undefined
+      if (!SecretVariable.isVariableName(given)) {
+        return yield* new AwsError({
+          reason: "InvalidSetting",
+          profile: input.profile,
+          detail: `--${flag} needs an environment variable name (a letter or _, then letters, digits or _), got ${
+            JSON.stringify(given.slice(0, 40))
+          }`
+        })
+      }
+      if (secretOf(input, kind) !== undefined) {
+        return yield* new AwsError({
+          reason: "InvalidSetting",
+          profile: input.profile,
+          detail: `give the ${SecretVariable.what[kind]} or the variable to read it from (--${flag}), not both`
+        })
+      }
+      return given
+    })
+
   const configureAccessKeys = (input: ConfigureInput, previous: AwsProviderEntry | undefined) =>
     Effect.gen(function*() {
       const profile = input.profile
+      const secretVariable = yield* variableFlag(input, "aws-secret-access-key")
+      const tokenVariable = yield* variableFlag(input, "aws-session-token")
+      if (tokenVariable !== undefined && secretVariable === undefined) {
+        return yield* new AwsError({
+          reason: "InvalidSetting",
+          profile,
+          detail: "--aws-session-token-variable goes with --aws-secret-access-key-variable (both secrets by reference)"
+        })
+      }
       const accessKeyId = yield* ask(input, "aws-access-key-id", "AWS access key id")
+      if (secretVariable !== undefined) return yield* configureAccessKeysByReference(input, previous, accessKeyId, secretVariable, tokenVariable)
       const secretAccessKey = yield* askSecret(input, "aws-secret-access-key", "AWS secret access key")
       const sessionToken = secretOf(input, "aws-session-token")
       const region = yield* askRegion(input, previous?.region)
@@ -327,6 +384,53 @@ export const make: Effect.Effect<
           ...(sessionToken !== undefined ? { sessionToken } : {})
         }
       })
+      return []
+    })
+
+  /**
+   * Access keys by reference: the entry keeps the access key id and the variables' names; no credentials file (a
+   * stored one is removed in the same step). Verified with `GetCallerIdentity` when the variables are set now;
+   * otherwise saved with a note that it was not verified.
+   */
+  const configureAccessKeysByReference = (
+    input: ConfigureInput,
+    previous: AwsProviderEntry | undefined,
+    accessKeyId: string,
+    secretVariable: string,
+    tokenVariable: string | undefined
+  ) =>
+    Effect.gen(function*() {
+      const profile = input.profile
+      const region = yield* askRegion(input, previous?.region)
+      const entry: AwsProviderEntry = {
+        ...withoutMethodSettings(previous),
+        method: "access-keys",
+        ...(region !== undefined ? { region } : {}),
+        accessKeyId,
+        variables: {
+          "aws-secret-access-key": secretVariable,
+          ...(tokenVariable !== undefined ? { "aws-session-token": tokenVariable } : {})
+        }
+      }
+      const secretAccessKey = SecretVariable.read(process.env, secretVariable)
+      const sessionToken = tokenVariable === undefined ? undefined : SecretVariable.read(process.env, tokenVariable)
+      const unset = secretAccessKey === undefined
+        ? { variable: secretVariable, kind: "aws-secret-access-key" as const }
+        : tokenVariable !== undefined && sessionToken === undefined
+        ? { variable: tokenVariable, kind: "aws-session-token" as const }
+        : undefined
+      if (unset !== undefined || secretAccessKey === undefined) {
+        yield* savePair(profile, entry, undefined)
+        const variable = unset?.variable ?? secretVariable
+        return [
+          `not verified: $${variable} is not set now (the ${
+            SecretVariable.what[unset?.kind ?? "aws-secret-access-key"]
+          } is read from $${variable} each time profile ${profile} is used)`
+        ]
+      }
+      const identity = yield* callerIdentity(profile, { accessKeyId, secretAccessKey, sessionToken }, region)
+      yield* savePair(profile, { ...entry, metadata: { id: identity.account, name: identity.arn } }, undefined)
+      return []
     })
 
   // ---- assume role -----------------------------------------------------------------------------------------
@@ -384,6 +488,81 @@ export const make: Effect.Effect<
       }, { schema: AssumeRoleFile, value: { ...file, session } })
     })
 
+  // ---- web identity ----------------------------------------------------------------------------------------
+
+  const invalid = (profile: ProfileName, detail: string) => new AwsError({ reason: "InvalidSetting", profile, detail })
+
+  /**
+   * Settings from the flags (`--web-identity-token-file` gives a `file` source, stored as an absolute path; nothing
+   * gives `environment`), then one `AssumeRoleWithWebIdentity` to verify, unless no token is available now (the
+   * `environment` source outside CI): then the profile is saved with a note that it was not verified.
+   */
+  const configureWebIdentity = (input: ConfigureInput, previous: Partial<AwsProviderEntry> | undefined) =>
+    Effect.gen(function*() {
+      const profile = input.profile
+      const old = previous?.webIdentity
+      const roleArn = valueOf(input, "role-arn") === undefined && !interaction.interactive && old !== undefined
+        ? old.roleArn
+        : yield* ask(input, "role-arn", "Role ARN to assume with the web identity token", old?.roleArn)
+      if (roleAccount(roleArn) === undefined) {
+        return yield* invalid(
+          profile,
+          `--role-arn must be an IAM role ARN (arn:aws:iam::123456789012:role/Name), got ${JSON.stringify(roleArn.slice(0, 80))}`
+        )
+      }
+      const tokenFileGiven = valueOf(input, "web-identity-token-file")
+      const audienceGiven = valueOf(input, "web-identity-audience")
+      if (tokenFileGiven !== undefined && audienceGiven !== undefined) {
+        return yield* invalid(
+          profile,
+          "--web-identity-audience is what alchemy asks the GitHub Actions token endpoint for; a token file's audience " +
+            "is set by whoever writes the file: give one of --web-identity-audience and --web-identity-token-file"
+        )
+      }
+      const sessionName = valueOf(input, "role-session-name") ?? old?.sessionName
+      const durationText = valueOf(input, "duration-seconds")
+      const durationSeconds = durationText !== undefined ? Number(durationText) : old?.durationSeconds
+      if (durationSeconds !== undefined && (!Number.isInteger(durationSeconds) || durationSeconds < 900)) {
+        return yield* invalid(profile, "--duration-seconds must be a whole number of seconds, at least 900")
+      }
+      const region = yield* askRegion(input, previous?.region)
+      const audience = tokenFileGiven !== undefined
+        ? undefined
+        : audienceGiven ?? (old?.tokenSource === "environment" ? old.audience : undefined)
+      const settings: WebIdentitySettings = {
+        roleArn,
+        ...(sessionName !== undefined ? { sessionName } : {}),
+        ...(durationSeconds !== undefined ? { durationSeconds } : {}),
+        ...(tokenFileGiven !== undefined
+          ? { tokenSource: "file" as const, tokenFile: Path.resolve(tokenFileGiven) }
+          : { tokenSource: "environment" as const }),
+        ...(audience !== undefined ? { audience } : {})
+      }
+      const entry: AwsProviderEntry = {
+        ...withoutMethodSettings(previous),
+        method: "web-identity",
+        ...(region !== undefined ? { region } : {}),
+        webIdentity: settings
+      }
+      const available = yield* Effect.either(WebIdentity.sourceFor(profile, settings, process.env))
+      if (available._tag === "Left") {
+        // Only the `environment` source can be unavailable here (a file source always names its file).
+        yield* savePair(profile, entry, { schema: WebIdentityFile, value: { type: "web-identity" } })
+        return [
+          `not verified: no web identity token is available now, so role ${roleArn} was not assumed; it will be the ` +
+          `first time profile ${profile} is used where ${WebIdentity.tokenFileVariable} or the GitHub Actions ` +
+          "variables are set"
+        ]
+      }
+      const { arn: _arn, ...session } = yield* newWebIdentitySession(profile, settings, region, process.env)
+      const identity = yield* callerIdentity(profile, session, region)
+      yield* savePair(profile, { ...entry, metadata: { id: identity.account, name: identity.arn } }, {
+        schema: WebIdentityFile,
+        value: { type: "web-identity", session }
+      })
+      return []
+    })
+
   // ---- aws profile -----------------------------------------------------------------------------------------
 
   const configureAwsProfile = (input: ConfigureInput, previous: AwsProviderEntry | undefined) =>
@@ -404,30 +583,63 @@ export const make: Effect.Effect<
       const resolved = yield* resolver.resolveEntry(profile, entry)
       const identity = yield* callerIdentity(profile, resolved, resolved.region)
       yield* savePair(profile, { ...entry, metadata: { id: identity.account, name: identity.arn } }, undefined)
+      return []
     })
 
   // ---- port --------------------------------------------------------------------------------------------------
 
+  /** The method the flags imply when `--method` is not given (a flag only one method reads). */
+  const impliedMethod = (input: ConfigureInput): AwsMethod | undefined =>
+    webIdentityFlags.some((flag) => valueOf(input, flag) !== undefined)
+      ? "web-identity"
+      : referenceKinds.some((kind) => valueOf(input, SecretVariable.flagOf(kind)) !== undefined)
+      ? "access-keys"
+      : undefined
+
+  /** A flag of another method is a mistake, not something to ignore. */
+  const checkMethodFlags = (input: ConfigureInput, method: string) =>
+    Effect.gen(function*() {
+      const foreign = [
+        ...(method === "web-identity" ? [] : webIdentityFlags.map((flag) => [flag, "web-identity"] as const)),
+        ...(method === "access-keys"
+          ? []
+          : referenceKinds.map((kind) => [SecretVariable.flagOf(kind), "access-keys"] as const))
+      ].find(([flag]) => valueOf(input, flag) !== undefined)
+      if (foreign !== undefined) {
+        return yield* invalid(input.profile, `--${foreign[0]} is for --method ${foreign[1]}, not ${method}`)
+      }
+    })
+
   const configure = (input: ConfigureInput) =>
     Effect.gen(function*() {
       const previous = yield* existingEntry(input.profile)
-      const method = (input.method ?? (yield* interaction.select({
+      const method = (input.method ?? impliedMethod(input) ?? (yield* interaction.select({
         message: "How should alchemy authenticate to AWS?",
         flag: "--method",
         choices: methods.map((m) => ({ title: m.title, value: m.id, description: m.description }))
       }))) as string
+      yield* checkMethodFlags(input, method)
+      let notes: ReadonlyArray<string>
       switch (method) {
         case "sso":
           yield* configureSso(input, previous?.method === "sso" ? previous : withoutMethodSettings(previous))
+          notes = []
           break
         case "access-keys":
-          yield* configureAccessKeys(input, previous)
+          notes = yield* configureAccessKeys(input, previous)
           break
         case "assume-role":
           yield* configureAssumeRole(input, previous?.method === "assume-role" ? previous : withoutMethodSettings(previous))
+          notes = []
           break
         case "aws-profile":
-          yield* configureAwsProfile(input, previous)
+          notes = yield* configureAwsProfile(input, previous)
+          break
+        case "web-identity":
+          notes = yield* configureWebIdentity(
+            input,
+            previous?.method === "web-identity" ? previous : withoutMethodSettings(previous)
+          )
           break
         default:
           return yield* new AwsError({
@@ -436,7 +648,8 @@ export const make: Effect.Effect<
             detail: `unknown method ${JSON.stringify(method)}; use one of ${methods.map((m) => m.id).join(", ")}`
           })
       }
-      return yield* describe(input.profile)
+      const description = yield* describe(input.profile)
+      return notes.length === 0 ? description : { ...description, warnings: [...notes, ...description.warnings] }
     })
 
   const login = (input: ConfigureInput) =>
@@ -451,7 +664,9 @@ export const make: Effect.Effect<
           yield* loginSso(input, entry)
           break
         case "access-keys":
-          if (file?.type !== "access-keys") return yield* configure({ ...input, method: "access-keys" })
+          if (file?.type !== "access-keys" && SecretVariable.referenceOf(entry) === undefined) {
+            return yield* configure({ ...input, method: "access-keys" })
+          }
           {
             // Keys do not expire by themselves: login checks they still work.
             const resolved = yield* resolver.resolve(input.profile)
@@ -469,6 +684,10 @@ export const make: Effect.Effect<
           break
         }
         case "aws-profile":
+          yield* resolver.resolve(input.profile)
+          break
+        case "web-identity":
+          // A still-valid cached session is reused; otherwise a new token is obtained and the role assumed.
           yield* resolver.resolve(input.profile)
           break
       }
@@ -489,12 +708,86 @@ export const make: Effect.Effect<
   const describe = (profile: ProfileName): Effect.Effect<Description, unknown> =>
     Effect.gen(function*() {
       const entry = yield* resolver.entry(profile)
+      const warnings: Array<string> = []
+      // Not usable now, for a reason the profile itself states (its variable is not set, no web identity token
+      // here): described, with the reason as a warning, rather than failed.
       const resolved = yield* resolver.resolve(profile).pipe(
-        Effect.catchTag("NeedsLogin", () => Effect.succeed(undefined))
+        Effect.catchTag("NeedsLogin", () => Effect.succeed(undefined)),
+        Effect.catchIf(
+          (error) =>
+            error._tag === "SecretVariableNotSet" ||
+            (error._tag === "AwsError" && (error.reason === "WebIdentityToken" || error.reason === "WebIdentityFailed")),
+          (error) => Effect.sync(() => (warnings.push(error.message), undefined))
+        )
       )
-      if (resolved === undefined) return describeLoggedOut(profile, entry)
       const now = yield* Clock.currentTimeMillis
-      return describeResolved(profile, entry, resolved, now)
+      const details = yield* methodDetails(profile, entry, now)
+      const description = resolved === undefined
+        ? describeLoggedOut(profile, entry, details)
+        : describeResolved(profile, entry, resolved, now, details)
+      return warnings.length === 0 ? description : { ...description, warnings: [...description.warnings, ...warnings] }
+    })
+
+  /** What `profile show` adds for the method: the web identity session cache, the variables of a reference. */
+  const methodDetails = (
+    profile: ProfileName,
+    entry: AwsProviderEntry,
+    now: number
+  ): Effect.Effect<MethodDetails | undefined> =>
+    Effect.gen(function*() {
+      if (entry.method === "web-identity" && entry.webIdentity !== undefined) {
+        const settings = entry.webIdentity
+        const source = WebIdentity.describeSource(settings, process.env)
+        const location = yield* credentials.location(profile, providerId).pipe(Effect.option)
+        const file = yield* credentials.read(profile, providerId, WebIdentityFile).pipe(
+          Effect.map(Option.getOrUndefined),
+          Effect.orElseSucceed(() => undefined)
+        )
+        const session = file?.type === "web-identity" ? file.session : undefined
+        const where = Option.isNone(location)
+          ? "the profile's credentials"
+          : location.value.store === "file"
+          ? `file ${location.value.path}`
+          : `the OS keychain (service ${location.value.service}, account ${location.value.account})`
+        return {
+          lines: [
+            { label: "roleArn", value: settings.roleArn },
+            { label: "token", value: source.text },
+            {
+              label: "session",
+              value: session === undefined
+                ? `none cached (the next use assumes the role; cached in ${where})`
+                : `${expiryText(session.expiration, now)}, cached in ${where}`
+            }
+          ],
+          json: {
+            tokenSource: source.json,
+            sessionExpiresAt: session === undefined ? null : new Date(session.expiration).toISOString(),
+            sessionCache: Option.getOrNull(location)
+          }
+        }
+      }
+      const reference = SecretVariable.referenceOf(entry)
+      if (reference !== undefined) {
+        const set = (name: string) => SecretVariable.read(process.env, name) !== undefined
+        return {
+          secretLines: [
+            { label: "secretAccessKey", value: `from $${reference.secretAccessKey} (${set(reference.secretAccessKey) ? "set" : "not set"})` },
+            ...(reference.sessionToken === undefined ? [] : [
+              { label: "sessionToken", value: `from $${reference.sessionToken} (${set(reference.sessionToken) ? "set" : "not set"})` }
+            ])
+          ],
+          accessKeyId: reference.accessKeyId,
+          lines: [],
+          json: {
+            secretVariable: { name: reference.secretAccessKey, set: set(reference.secretAccessKey) },
+            ...(reference.sessionToken === undefined ? {} : {
+              sessionTokenVariable: { name: reference.sessionToken, set: set(reference.sessionToken) }
+            })
+          }
+        }
+      }
+      return undefined
     })
 
   const environment = (profile: ProfileName) => Interop.environmentFor(resolver, profile)
@@ -534,9 +827,24 @@ const ssoFile = (
   roleCredentials
 })
 
+/** `expires in 55m` / `expired 3m ago`. */
+const expiryText = (expiration: number, now: number) => {
+  const text = formatExpiry(expiration, now)
+  return text.startsWith("in ") ? `expires ${text}` : text
+}
+
 const withoutMethodSettings = (entry: Partial<AwsProviderEntry> | undefined): Partial<AwsProviderEntry> => {
   if (entry === undefined) return {}
-  const { assumeRole: _a, awsProfile: _p, metadata: _m, sso: _s, ...rest } = entry
+  const {
+    accessKeyId: _k,
+    assumeRole: _a,
+    awsProfile: _p,
+    metadata: _m,
+    sso: _s,
+    variables: _v,
+    webIdentity: _w,
+    ...rest
+  } = entry
   return rest
 }
 
@@ -547,6 +855,10 @@ const sourceLine = (profile: ProfileName, entry: AwsProviderEntry): DisplayLine 
     ? entry.assumeRole.roleArn
     : entry.method === "aws-profile"
     ? `AWS profile ${entry.awsProfile ?? "?"}`
+    : entry.method === "web-identity" && entry.webIdentity !== undefined
+    ? `${entry.webIdentity.roleArn}, web identity`
+    : entry.method === "access-keys" && entry.variables?.["aws-secret-access-key"] !== undefined
+    ? `secret from $${entry.variables["aws-secret-access-key"]}`
     : undefined
   return { label: "source", value: `${entry.method} - ${profile}${detail !== undefined ? ` (${detail})` : ""}` }
 }
@@ -554,17 +866,41 @@ const sourceLine = (profile: ProfileName, entry: AwsProviderEntry): DisplayLine 
 const settingsJson = (entry: AwsProviderEntry) => ({
   ...(entry.sso !== undefined ? { sso: entry.sso } : {}),
   ...(entry.assumeRole !== undefined ? { assumeRole: entry.assumeRole } : {}),
-  ...(entry.awsProfile !== undefined ? { awsProfile: entry.awsProfile } : {})
+  ...(entry.awsProfile !== undefined ? { awsProfile: entry.awsProfile } : {}),
+  ...(entry.webIdentity !== undefined ? { webIdentity: entry.webIdentity } : {})
 })
 
+/**
+ * What `describe` adds for some methods: lines before the source line, `json` fields, and for a secret kept by
+ * reference the lines that replace the redacted secret (`secretAccessKey: from $VAR (set)`).
+ *
+ * @since 0.3.0
+ */
+export interface MethodDetails {
+  readonly lines: ReadonlyArray<DisplayLine>
+  readonly json: Readonly<Record<string, unknown>>
+  readonly secretLines?: ReadonlyArray<DisplayLine>
+  /** The access key id of the entry (a reference keeps it there), shown redacted when nothing resolved. */
+  readonly accessKeyId?: string
+}
+
 /** `profile show` for a configured profile whose credentials are gone or need a new login. @since 0.1.0 */
-export const describeLoggedOut = (profile: ProfileName, entry: AwsProviderEntry): Description => {
+export const describeLoggedOut = (profile: ProfileName, entry: AwsProviderEntry, details?: MethodDetails): Description => {
   const region = storedRegion(entry)
-  const lines: Array<DisplayLine> = [
-    { label: "status", value: `not logged in (run \`alchemy login --profile ${profile}\`)` }
-  ]
+  const lines: Array<DisplayLine> = details?.secretLines !== undefined
+    ? [
+      ...(details.accessKeyId !== undefined
+        ? [{ label: "accessKeyId", value: redact(details.accessKeyId), secret: true }]
+        : []),
+      ...details.secretLines
+    ]
+    : entry.method === "web-identity"
+    ? [{ label: "status", value: "no session (a web identity token is needed to start one, see the warning)" }]
+    : [{ label: "status", value: `not logged in (run \`alchemy login --profile ${profile}\`)` }]
   if (region !== undefined) lines.push({ label: "region", value: region })
-  if (entry.metadata !== undefined) lines.push({ label: "accountId", value: entry.metadata.id })
+  const accountId = entry.metadata?.id ?? (entry.webIdentity !== undefined ? roleAccount(entry.webIdentity.roleArn) : undefined)
+  if (accountId !== undefined) lines.push({ label: "accountId", value: accountId })
+  lines.push(...(details?.lines ?? []))
   lines.push(sourceLine(profile, entry))
   return {
     provider: providerId,
@@ -576,8 +912,9 @@ export const describeLoggedOut = (profile: ProfileName, entry: AwsProviderEntry)
       method: entry.method,
       loggedIn: false,
       region: region ?? null,
-      accountId: entry.metadata?.id ?? null,
-      ...settingsJson(entry)
+      accountId: accountId ?? null,
+      ...settingsJson(entry),
+      ...details?.json
     }
   }
 }
@@ -595,11 +932,13 @@ export const describeResolved = (
   profile: ProfileName,
   entry: AwsProviderEntry,
   resolved: AwsResolved,
-  nowMillis: number
+  nowMillis: number,
+  details?: MethodDetails
 ): Description => {
   const lines: Array<DisplayLine> = [
     { label: "accessKeyId", value: redact(resolved.accessKeyId), secret: true },
-    { label: "secretAccessKey", value: redact(Redacted.value(resolved.secretAccessKey)), secret: true }
+    ...(details?.secretLines ??
+      [{ label: "secretAccessKey", value: redact(Redacted.value(resolved.secretAccessKey)), secret: true }])
   ]
   const source = resolved.regionSource
   if (resolved.region !== undefined) {
@@ -610,6 +949,7 @@ export const describeResolved = (
   if (resolved.expiration !== undefined) {
     lines.push({ label: "expires", value: formatExpiry(resolved.expiration, nowMillis) })
   }
+  lines.push(...(details?.lines ?? []))
   lines.push(sourceLine(profile, entry))
   const warnings: Array<string> = []
   const stored = storedRegion(entry)
@@ -638,7 +978,8 @@ export const describeResolved = (
       arn: resolved.arn ?? null,
       accessKeyId: redact(resolved.accessKeyId),
       expiresAt: resolved.expiration !== undefined ? new Date(resolved.expiration).toISOString() : null,
-      ...settingsJson(entry)
+      ...settingsJson(entry),
+      ...details?.json
     }
   }
 }

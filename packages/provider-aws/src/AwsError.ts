@@ -1,6 +1,6 @@
 /**
  * The AWS provider's typed error. The `message` says what happened and what to do next; it never carries a
- * secret (details are built from error names and AWS messages, which hold no credentials). The detail holds text from
+ * secret (nor a web identity token) (details are built from error names and AWS messages, which hold no credentials). The detail holds text from
  * AWS (messages, account and role names): it is printed on one line, control characters escaped.
  *
  * @since 0.1.0
@@ -17,7 +17,10 @@ export const AwsErrorReason = Schema.Literal(
   "AwsProfileFailed",
   "CredentialProcessLoop",
   "MissingSetting",
-  "Timeout"
+  "InvalidSetting",
+  "Timeout",
+  "WebIdentityToken",
+  "WebIdentityFailed"
 )
 /** @since 0.1.0 */
 export type AwsErrorReason = typeof AwsErrorReason.Type
@@ -48,8 +51,14 @@ export class AwsError extends Schema.TaggedError<AwsError>("@alchemy/provider-aw
         return `Credential loop for profile ${p}: ${detail}. An aws-profile's credential_process calls back into alchemy for a profile that is already being resolved; point it at a different profile or method.`
       case "MissingSetting":
         return `Profile ${p} is missing an AWS setting: ${detail}. Run \`alchemy configure --profile ${p} --provider aws\`.`
+      case "InvalidSetting":
+        return `Invalid AWS setting for profile ${p}: ${detail}.`
       case "Timeout":
         return `Timed out for profile ${p}: ${detail}. Run \`alchemy login --profile ${p}\` to try again.`
+      case "WebIdentityToken":
+        return `Profile ${p} could not get a web identity token: ${detail}.`
+      case "WebIdentityFailed":
+        return `Assuming the role of web identity profile ${p} failed: ${detail}.`
     }
   }
 }

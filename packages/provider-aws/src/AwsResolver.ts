@@ -14,7 +14,7 @@ import type {
   LockTimeout,
   NonInteractive
 } from "@alchemy/profile-core/Errors"
-import { NeedsLogin, ProviderNotConfigured } from "@alchemy/profile-core/Errors"
+import { NeedsLogin, ProviderNotConfigured, SecretVariableNotSet } from "@alchemy/profile-core/Errors"
 import { Interaction } from "@alchemy/profile-core/Interaction"
 import { decodeProfileName, type ProfileName } from "@alchemy/profile-core/ProfileName"
 import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
@@ -34,13 +34,26 @@ import {
   providerId,
   type SessionCredentials,
   SsoFile,
-  type SsoSettings
+  type SsoSettings,
+  WebIdentityFile,
+  type WebIdentitySettings
 } from "./AwsConfig.js"
 import { AwsError } from "./AwsError.js"
 import * as AwsSso from "./AwsSso.js"
 import * as Guard from "./internal/guard.js"
 import { type AwsProfileRegion, profileRegion } from "./internal/sharedConfig.js"
-import { call, loadCredentialProviders, loadSts, type PlainCredentials, unwrap } from "./internal/sdk.js"
+import {
+  call,
+  callRaw,
+  describeError,
+  errorName,
+  loadCredentialProviders,
+  loadSts,
+  type PlainCredentials,
+  unwrap
+} from "./internal/sdk.js"
+import * as SecretVariable from "./internal/variable.js"
+import * as WebIdentity from "./internal/webIdentity.js"
 
 /**
  * Where a resolved region came from: an environment variable, the alchemy profile, or (for an `aws-profile`) the
@@ -83,6 +96,7 @@ export type AwsResolveError =
   | LockTimeout
   | NonInteractive
   | InvalidProfileName
+  | SecretVariableNotSet
 
 /** Options of one resolution. @since 0.1.0 */
 export interface ResolveOptions {
@@ -201,6 +215,117 @@ export const assumeRole = (
     }
   })
 
+/** The account of an IAM role ARN (`arn:aws:iam::123456789012:role/Name`). @since 0.3.0 */
+export const roleAccount = (roleArn: string): string | undefined => /^arn:[^:]+:iam::(\d{12}):role\//.exec(roleArn)?.[1]
+
+/**
+ * Why STS refused (or could not take) a web identity token, as a message naming what to fix; never the token.
+ */
+const webIdentityFailure = (
+  profile: string,
+  settings: WebIdentitySettings,
+  token: Redacted.Redacted<string>,
+  source: WebIdentity.Source,
+  error: unknown
+): AwsError => {
+  const from = WebIdentity.sourceText(source)
+  const name = errorName(error)
+  const aws = WebIdentity.withoutToken(describeError(error), token)
+  const answered = typeof error === "object" && error !== null && "$metadata" in error &&
+    typeof (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode === "number"
+  const { aud, sub } = WebIdentity.claimsOf(token)
+  const claims = [
+    sub !== undefined ? `subject (sub) ${JSON.stringify(sub)}` : "subject (sub)",
+    aud !== undefined ? `audience (aud) ${JSON.stringify(aud)}` : "audience (aud)"
+  ].join(" or ")
+  const role = settings.roleArn
+  const detail = !answered
+    ? `STS could not be reached (${aws}); check the network and AWS_ENDPOINT_URL_STS / the region, then retry`
+    : name === "AccessDenied" || name === "AccessDeniedException"
+    ? `AccessDenied: the trust policy of role ${role} does not accept this token's ${claims} from ${from} (or the ` +
+      `role does not exist): allow that sub and aud in the role's trust policy (for GitHub Actions, the conditions on ` +
+      `token.actions.githubusercontent.com:sub and :aud), or fix --role-arn` +
+      (settings.tokenSource === "environment" ? " / --web-identity-audience" : "")
+    : name === "ExpiredTokenException" || name === "ExpiredToken"
+    ? `${aws}: the token from ${from} has expired; ` +
+      (source._tag === "File"
+        ? "write a fresh token to the file (it is read again each time a new session is needed)"
+        : "a new one is requested each time a session is needed: retry")
+    : name === "InvalidIdentityTokenException" || name === "InvalidIdentityToken"
+    ? `${aws}: STS does not accept the token from ${from} for role ${role}: its issuer (iss) must be an IAM OpenID ` +
+      "Connect identity provider of the role's account and its signature must verify against that issuer's keys; " +
+      "check the token source"
+    : name === "IDPRejectedClaimException"
+    ? `${aws}: the identity provider rejected the token's claims; check the token source`
+    : name === "IDPCommunicationErrorException"
+    ? `${aws}: STS could not reach the token's identity provider to verify it; retry`
+    : `${aws}; check --role-arn (${role}), --role-session-name and --duration-seconds`
+  return new AwsError({ reason: "WebIdentityFailed", profile, detail })
+}
+
+/**
+ * `AssumeRoleWithWebIdentity` with a token (unsigned: no credentials are needed or used).
+ *
+ * @since 0.3.0
+ */
+export const assumeRoleWithWebIdentity = (
+  profile: string,
+  settings: WebIdentitySettings,
+  token: Redacted.Redacted<string>,
+  source: WebIdentity.Source,
+  region: string | undefined
+): Effect.Effect<SessionCredentials & { readonly arn: string | undefined }, AwsError> =>
+  Effect.gen(function*() {
+    const sdk = yield* Effect.promise(() => loadSts())
+    const client = new sdk.STSClient({ region: stsRegion(region) })
+    const out = yield* callRaw(() =>
+      client.send(
+        new sdk.AssumeRoleWithWebIdentityCommand({
+          RoleArn: settings.roleArn,
+          RoleSessionName: settings.sessionName ?? `alchemy-${profile}`,
+          WebIdentityToken: Redacted.value(token),
+          ...(settings.durationSeconds !== undefined ? { DurationSeconds: settings.durationSeconds } : {})
+        })
+      )
+    ).pipe(Effect.mapError((error) => webIdentityFailure(profile, settings, token, source, error)))
+    const c = out.Credentials
+    if (
+      c?.AccessKeyId === undefined || c.SecretAccessKey === undefined || c.SessionToken === undefined ||
+      c.Expiration === undefined
+    ) {
+      return yield* new AwsError({
+        reason: "WebIdentityFailed",
+        profile,
+        detail: "AssumeRoleWithWebIdentity returned no credentials"
+      })
+    }
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: Redacted.make(c.SecretAccessKey),
+      sessionToken: Redacted.make(c.SessionToken),
+      expiration: c.Expiration.getTime(),
+      arn: out.AssumedRoleUser?.Arn
+    }
+  })
+
+/**
+ * A new web identity session: a fresh token from this run's source, exchanged with STS. The token lives only in
+ * this call.
+ *
+ * @since 0.3.0
+ */
+export const newWebIdentitySession = (
+  profile: string,
+  settings: WebIdentitySettings,
+  region: string | undefined,
+  env: Readonly<Record<string, string | undefined>> = process.env
+): Effect.Effect<SessionCredentials & { readonly arn: string | undefined }, AwsError> =>
+  Effect.gen(function*() {
+    const source = yield* WebIdentity.sourceFor(profile, settings, env)
+    const token = yield* WebIdentity.readToken(profile, source)
+    return yield* assumeRoleWithWebIdentity(profile, settings, token, source, region)
+  })
+
 const validSession = (session: SessionCredentials | undefined, nowMillis: number, skew: number) =>
   session !== undefined && session.expiration - skew > nowMillis
 
@@ -264,6 +389,7 @@ export const make: Effect.Effect<
   ProfileStore | CredentialStore | CredentialRefresher | Interaction
 > = Effect.gen(function*() {
   const profiles = yield* ProfileStore
+  const store = yield* CredentialStore
   const refresher = yield* CredentialRefresher
   const interaction = yield* Interaction
   const entries = new Map<string, AwsProviderEntry>()
@@ -320,6 +446,11 @@ export const make: Effect.Effect<
       const missing = (detail: string) => new AwsError({ reason: "MissingSetting", profile, detail })
       switch (e.method) {
         case "access-keys": {
+          const reference = SecretVariable.referenceOf(e)
+          if (reference !== undefined) {
+            // Kept by reference: read from the environment at every resolve, never stored nor cached.
+            return { ...base, ...(yield* SecretVariable.resolve(profile, reference, process.env)) }
+          }
           const file = yield* refresher.getValid({
             profile,
             provider: providerId,
@@ -373,6 +504,16 @@ export const make: Effect.Effect<
           })
           return { ...base, ...file.session! }
         }
+        case "web-identity": {
+          const settings = e.webIdentity
+          if (settings === undefined) return yield* missing("the web identity settings (role ARN, token source)")
+          const file = yield* webIdentitySession(profile, settings, region)
+          return {
+            ...base,
+            ...file.session!,
+            accountId: base.accountId ?? roleAccount(settings.roleArn)
+          }
+        }
         case "aws-profile": {
           const name = e.awsProfile
           if (name === undefined) return yield* missing("the AWS CLI profile name")
@@ -382,6 +523,38 @@ export const make: Effect.Effect<
         }
       }
     })
+
+  /**
+   * The cached web identity session, or a new one (a fresh token each time) under the refresher's lock: concurrent
+   * processes wait for the one that assumes the role and reuse its session. The cache file is created when missing:
+   * a web identity profile needs no person to start a session.
+   */
+  const webIdentitySession = (profile: ProfileName, settings: WebIdentitySettings, region: string | undefined) => {
+    const get = refresher.getValid({
+      profile,
+      provider: providerId,
+      schema: WebIdentityFile,
+      isValid: (current, now) =>
+        current.type === "web-identity" && validSession(current.session, now.nowMillis, now.skewMillis),
+      refresh: (current) =>
+        Effect.map(newWebIdentitySession(profile, settings, region), ({ arn: _arn, ...session }) => ({
+          ...current,
+          type: "web-identity" as const,
+          session
+        }))
+    })
+    return get.pipe(
+      Effect.catchTag("NeedsLogin", (error) =>
+        Effect.gen(function*() {
+          const existing = yield* store.read(profile, providerId, WebIdentityFile).pipe(
+            Effect.catchTag("CredentialsError", () => Effect.succeed(Option.none()))
+          )
+          if (Option.isSome(existing)) return yield* error
+          yield* store.write(profile, providerId, WebIdentityFile, { type: "web-identity" })
+          return yield* get
+        }))
+    )
+  }
 
   const sourceCredentials = (
     profile: ProfileName,

@@ -13,6 +13,8 @@ export * as AwsAuthProvider from "./AwsAuthProvider.js"
 export * as AwsConfig from "./AwsConfig.js"
 /** @since 0.1.0 */
 export * as AwsCredentials from "./AwsCredentials.js"
+/** @since 0.3.0 */
+export * as AwsEphemeral from "./AwsEphemeral.js"
 /** @since 0.1.0 */
 export * as AwsError from "./AwsError.js"
 /** @since 0.1.0 */

@@ -59,7 +59,10 @@ const flag = (name: string, description: string) => Options.boolean(name).pipe(O
 
 /** The method flags; every prompt of the wizard has one of these as its scripted equivalent. */
 export const method = {
-  method: text("method", "Authentication method: cloudflare oauth|api-token|api-key, aws sso|access-keys|assume-role|aws-profile"),
+  method: text(
+    "method",
+    "Authentication method: cloudflare oauth|api-token|api-key, aws sso|access-keys|assume-role|aws-profile|web-identity"
+  ),
   accountId: text("account-id", "Cloudflare account id (or AWS account id for sso with --sso-account-id)"),
   email: text("email", "Cloudflare account email (api-key method)"),
   scopes: text("scopes", "Cloudflare OAuth scopes, comma separated (`default` = the recommended set; add to it with default,d1:write)"),
@@ -79,21 +82,37 @@ export const method = {
   awsSecretAccessKeyEnv: text("aws-secret-access-key-env", "Read the AWS secret access key from this environment variable"),
   awsSecretAccessKeyStdin: flag("aws-secret-access-key-stdin", "Read the AWS secret access key from standard input"),
   awsSessionTokenEnv: text("aws-session-token-env", "Read an AWS session token from this environment variable"),
+  awsSecretAccessKeyVariable: text(
+    "aws-secret-access-key-variable",
+    "Keep no secret: read the AWS secret access key from this environment variable every time it is used (access-keys; stored as the variable's name, --aws-access-key-id is kept)"
+  ),
+  awsSessionTokenVariable: text(
+    "aws-session-token-variable",
+    "Keep no secret: read the AWS session token from this environment variable every time it is used (with --aws-secret-access-key-variable)"
+  ),
   region: text("region", "AWS region of the profile"),
   ssoStartUrl: text("sso-start-url", "IAM Identity Center start URL"),
   ssoRegion: text("sso-region", "IAM Identity Center region"),
   ssoAccountId: text("sso-account-id", "AWS account id to use through SSO"),
   ssoRoleName: text("sso-role-name", "Permission set (role) name to use through SSO"),
   useDeviceCode: flag("use-device-code", "SSO: use the device-code flow instead of the browser callback"),
-  roleArn: text("role-arn", "assume-role: ARN of the role to assume"),
+  roleArn: text("role-arn", "assume-role, web-identity: ARN of the role to assume"),
   sourceProfile: text("source-profile", "assume-role: alchemy profile holding the source credentials"),
   externalId: text("external-id", "assume-role: external id"),
-  roleSessionName: text("role-session-name", "assume-role: session name"),
-  durationSeconds: text("duration-seconds", "assume-role: session duration in seconds"),
+  roleSessionName: text("role-session-name", "assume-role, web-identity: session name"),
+  durationSeconds: text("duration-seconds", "assume-role, web-identity: session duration in seconds"),
   mfaSerial: text("mfa-serial", "assume-role: MFA device serial or ARN"),
   mfaCodeEnv: text("mfa-code-env", "assume-role: read the MFA code from this environment variable"),
   mfaCodeStdin: flag("mfa-code-stdin", "assume-role: read the MFA code from standard input"),
   awsProfile: text("aws-profile", "aws-profile: name of the profile in ~/.aws/config"),
+  webIdentityTokenFile: text(
+    "web-identity-token-file",
+    "web-identity: file holding the OIDC token, read again for each new session (without it: AWS_WEB_IDENTITY_TOKEN_FILE, else GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN, at each run)"
+  ),
+  webIdentityAudience: text(
+    "web-identity-audience",
+    "web-identity: audience asked of the GitHub Actions OIDC token endpoint (default sts.amazonaws.com)"
+  ),
   noBrowser: flag("no-browser", "Print the login URL instead of opening a browser; paste the redirect URL back"),
   yes
 }

@@ -5,15 +5,15 @@
  * so nothing is written anywhere.
  */
 import { SecretVariableNotSet } from "@alchemy/profile-core/Errors"
-import { registerSecret } from "@alchemy/profile-core/Redaction"
+import * as SecretVariable from "@alchemy/profile-core/SecretVariable"
 import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
 import type { DeclaredCredentials } from "../Stack.js"
 import { StackFileError } from "./Failure.js"
 
 /** A declaration of one provider. */
 export type Declaration = NonNullable<DeclaredCredentials[keyof DeclaredCredentials]>
 
-const variableName = /^[A-Za-z_][A-Za-z0-9_]*$/
 const roleArn = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,128}$/
 
 /** The declaration's problems, as the stack file's error (`stages.prod.credentials.cloudflare: ...`). */
@@ -26,7 +26,7 @@ export const check = (file: string, stage: string, id: string, declaration: unkn
     for (const key of keys) {
       const value = d[key]
       if (value === undefined && key.startsWith("sessionToken")) continue
-      if (typeof value !== "string" || !variableName.test(value)) {
+      if (typeof value !== "string" || !SecretVariable.isName(value)) {
         return bad(`${key} must name an environment variable (letters, digits, _), not hold a value`)
       }
     }
@@ -74,12 +74,10 @@ const read = (
   variable: string,
   what: string
 ): Effect.Effect<string, SecretVariableNotSet> => {
-  const value = Object.prototype.hasOwnProperty.call(env, variable) ? env[variable] : undefined
-  if (value === undefined || value.trim() === "") {
-    return Effect.fail(new SecretVariableNotSet({ profile, provider, variable, what }))
-  }
-  registerSecret(value)
-  return Effect.succeed(value)
+  const value = SecretVariable.read(env, variable)
+  return value === undefined
+    ? Effect.fail(new SecretVariableNotSet({ profile, provider, variable, what }))
+    : Effect.succeed(Redacted.value(value))
 }
 
 /**

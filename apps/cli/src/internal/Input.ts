@@ -27,6 +27,8 @@ export interface MethodFlags {
   readonly awsSecretAccessKeyEnv: Option.Option<string>
   readonly awsSecretAccessKeyStdin: boolean
   readonly awsSessionTokenEnv: Option.Option<string>
+  readonly awsSecretAccessKeyVariable: Option.Option<string>
+  readonly awsSessionTokenVariable: Option.Option<string>
   readonly region: Option.Option<string>
   readonly ssoStartUrl: Option.Option<string>
   readonly ssoRegion: Option.Option<string>
@@ -42,6 +44,8 @@ export interface MethodFlags {
   readonly mfaCodeEnv: Option.Option<string>
   readonly mfaCodeStdin: boolean
   readonly awsProfile: Option.Option<string>
+  readonly webIdentityTokenFile: Option.Option<string>
+  readonly webIdentityAudience: Option.Option<string>
   readonly noBrowser: boolean
   readonly yes: boolean
 }
@@ -54,6 +58,8 @@ const valueFlags = {
   "api-token-variable": "apiTokenVariable",
   "api-key-variable": "apiKeyVariable",
   "aws-access-key-id": "awsAccessKeyId",
+  "aws-secret-access-key-variable": "awsSecretAccessKeyVariable",
+  "aws-session-token-variable": "awsSessionTokenVariable",
   region: "region",
   "sso-start-url": "ssoStartUrl",
   "sso-region": "ssoRegion",
@@ -65,15 +71,22 @@ const valueFlags = {
   "role-session-name": "roleSessionName",
   "duration-seconds": "durationSeconds",
   "mfa-serial": "mfaSerial",
-  "aws-profile": "awsProfile"
+  "aws-profile": "awsProfile",
+  "web-identity-token-file": "webIdentityTokenFile",
+  "web-identity-audience": "webIdentityAudience"
 } as const satisfies Record<string, keyof MethodFlags>
 
 /** Secrets: ConfigureInput.secrets key -> its `-env` and `-stdin` flags, and `-variable` where it can be a reference. */
 const secretFlags = [
   { key: "api-token", env: "apiTokenEnv", stdin: "apiTokenStdin", variable: "apiTokenVariable" },
   { key: "api-key", env: "apiKeyEnv", stdin: "apiKeyStdin", variable: "apiKeyVariable" },
-  { key: "aws-secret-access-key", env: "awsSecretAccessKeyEnv", stdin: "awsSecretAccessKeyStdin", variable: undefined },
-  { key: "aws-session-token", env: "awsSessionTokenEnv", stdin: undefined, variable: undefined },
+  {
+    key: "aws-secret-access-key",
+    env: "awsSecretAccessKeyEnv",
+    stdin: "awsSecretAccessKeyStdin",
+    variable: "awsSecretAccessKeyVariable"
+  },
+  { key: "aws-session-token", env: "awsSessionTokenEnv", stdin: undefined, variable: "awsSessionTokenVariable" },
   { key: "mfa-code", env: "mfaCodeEnv", stdin: "mfaCodeStdin", variable: undefined }
 ] as const
 

@@ -39,6 +39,16 @@ export interface Provider {
   readonly requireAccount: (expected: string, pinnedBy: string) => Effect.Effect<void, unknown, any>
   /** The consumer layer built from the provider's raw environment credentials (CLOUDFLARE_API_TOKEN, AWS_*). */
   readonly fromEnvironment: Layer.Layer<any, unknown, Core>
+  /**
+   * Credentials a stage declares that are not environment variables (AWS web identity, kept in memory): the consumer
+   * layer, and the provider's variables from it (for `env`, `exec` and Promise stacks); `undefined` otherwise.
+   */
+  readonly declared?: (declaration: { readonly method: string }, label: string) =>
+    | {
+      readonly layer: Layer.Layer<any, unknown, Core>
+      readonly environment: Effect.Effect<Readonly<Record<string, Redacted.Redacted<string>>>, unknown, Core>
+    }
+    | undefined
 }
 
 export interface Entry {
@@ -80,7 +90,7 @@ export const entries: ReadonlyArray<Entry> = [
     title: "AWS",
     profileVariable: "ALCHEMY_AWS_PROFILE",
     environmentCredentials: [["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]],
-    methods: ["sso", "access-keys", "assume-role", "aws-profile"],
+    methods: ["sso", "access-keys", "assume-role", "aws-profile", "web-identity"],
     load: () => import("./providers/aws.js").then((m) => m.provider)
   }
 ]

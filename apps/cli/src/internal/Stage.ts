@@ -7,6 +7,7 @@ import { isProfileName } from "@alchemy/profile-core/ProfileName"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import type { Stack, StageDefinition } from "../Stack.js"
 import { StackFileError, UsageError } from "./Failure.js"
 import * as Declared from "./Declared.js"
@@ -131,16 +132,29 @@ export const declarationFor = (
  * Use a declaration: its variables become the provider's usual environment credentials in this process (read by
  * the provider's environment layer and passed to child programs), and nothing is written anywhere.
  */
-export const useDeclared = (stagePlan: StagePlan, id: string, profile: string, declaration: Declared.Declaration) =>
+export const useDeclared = (
+  stagePlan: StagePlan,
+  provider: Providers.Provider,
+  profile: string,
+  declaration: Declared.Declaration
+) =>
   Effect.gen(function*() {
-    const pinned = (stagePlan.definition?.accounts as Record<string, string | undefined> | undefined)?.[id]
+    const pinned = (stagePlan.definition?.accounts as Record<string, string | undefined> | undefined)?.[provider.id]
+    const variables = Declared.variablesOf(declaration)
+    const explanation = `credentials declared by ${stagePlan.label}${
+      variables.length > 0 ? ` from ${variables.map((v) => `$${v}`).join(", ")}` : ` (${declaration.method})`
+    }`
+    // AWS web identity: a session held in memory by the provider's own layer.
+    const own = provider.declared?.(declaration, `${declaration.method} of ${stagePlan.label}`)
+    if (own !== undefined) {
+      return {
+        layer: own.layer,
+        explanation,
+        vars: Effect.map(own.environment, (env) =>
+          Object.fromEntries(Object.entries(env).map(([k, v]) => [k, Redacted.value(v)])) as Record<string, string>)
+      }
+    }
     const vars = yield* Declared.environment(declaration, { profile, pinned })
     Object.assign(process.env, vars)
-    const variables = Declared.variablesOf(declaration)
-    return {
-      vars,
-      explanation: `credentials declared by ${stagePlan.label}${
-        variables.length > 0 ? ` from ${variables.map((v) => `$${v}`).join(", ")}` : ` (${declaration.method})`
-      }`
-    }
+    return { layer: provider.fromEnvironment, explanation, vars: Effect.succeed(vars) }
   })

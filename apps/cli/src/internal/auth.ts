@@ -20,7 +20,8 @@ import * as StackFile from "./StackFile.js"
 const awsOnly: ReadonlyArray<keyof MethodFlags> = [
   "awsAccessKeyId", "awsSecretAccessKeyEnv", "awsSecretAccessKeyStdin", "awsSessionTokenEnv", "ssoStartUrl",
   "ssoRegion", "ssoAccountId", "ssoRoleName", "roleArn", "sourceProfile", "externalId", "roleSessionName",
-  "durationSeconds", "mfaSerial", "mfaCodeEnv", "mfaCodeStdin", "awsProfile", "region", "useDeviceCode"
+  "durationSeconds", "mfaSerial", "mfaCodeEnv", "mfaCodeStdin", "awsProfile", "region", "useDeviceCode",
+  "awsSecretAccessKeyVariable", "awsSessionTokenVariable", "webIdentityTokenFile", "webIdentityAudience"
 ]
 const cloudflareOnly: ReadonlyArray<keyof MethodFlags> = [
   "apiTokenEnv", "apiTokenStdin", "apiKeyEnv", "apiKeyStdin", "apiTokenVariable", "apiKeyVariable", "email", "scopes"

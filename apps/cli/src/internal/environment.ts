@@ -50,8 +50,8 @@ export const variables = (flag: Option.Option<string>, stageFlags?: StageFlags) 
       ? Providers.entries
       : Providers.entries.filter((e) => (staged.stack.providers as ReadonlyArray<string>).includes(e.id))
     const options = { flag, app: staged?.plan.appProfile, appExplanation: staged?.plan.appExplanation }
-    // Providers whose credentials are the stage's declared ones (environment credentials of this process).
-    const fromEnvironment = new Set<string>()
+    // Providers whose credentials are the stage's declared ones: their layers.
+    const declaredLayers = new Map<string, Layer.Layer<any, unknown, Providers.Core>>()
     for (const entry of entries) {
       const selection = yield* Session.select(entry, options)
       first ??= selection
@@ -66,9 +66,10 @@ export const variables = (flag: Option.Option<string>, stageFlags?: StageFlags) 
         Providers.isConfigured(yield* readConfig, entry, selection.profile)
       )
       if (staged !== undefined && declaration !== undefined) {
-        const declared = yield* Stage.useDeclared(staged.plan, entry.id, selection.profile, declaration)
-        for (const [k, v] of Object.entries(declared.vars)) vars[k] = Redacted.make(v)
-        fromEnvironment.add(entry.id)
+        const provider = yield* Providers.load(entry)
+        const declared = yield* Stage.useDeclared(staged.plan, provider, selection.profile, declaration)
+        for (const [k, v] of Object.entries(yield* declared.vars)) vars[k] = Redacted.make(v)
+        declaredLayers.set(entry.id, declared.layer)
         continue
       }
       const provider = yield* Providers.loadConfigured(yield* readConfig, entry, selection.profile)
@@ -82,9 +83,8 @@ export const variables = (flag: Option.Option<string>, stageFlags?: StageFlags) 
       const layers = new Map<string, Layer.Layer<any, unknown, Providers.Core>>()
       for (const entry of entries) {
         const provider = yield* Providers.load(entry)
-        const credentials = fromEnvironment.has(entry.id)
-          ? provider.fromEnvironment
-          : provider.credentials({ app: staged.plan.appProfile, flag: Option.getOrUndefined(flag) })
+        const credentials = declaredLayers.get(entry.id) ??
+          provider.credentials({ app: staged.plan.appProfile, flag: Option.getOrUndefined(flag) })
         layers.set(entry.id, Layer.merge(credentials, provider.services))
       }
       yield* Stage.checkPins(staged.plan, (id) => layers.get(id))

@@ -76,11 +76,11 @@ export const runStack = (
       )
       if (declaration !== undefined) {
         // A CI runner without the profile: the stage's declared credentials, kept in this process only.
-        const declared = yield* Stage.useDeclared(stagePlan, id, selection.profile, declaration)
+        const declared = yield* Stage.useDeclared(stagePlan, provider, selection.profile, declaration)
         profiles[id] = { profile: "(declared)", explanation: declared.explanation }
-        Object.assign(env, declared.vars)
-        credentialLayers.set(id, Layer.merge(provider.fromEnvironment, provider.services))
-        layers.push(provider.fromEnvironment, provider.services)
+        if (typeof stack.run === "function") Object.assign(env, yield* declared.vars)
+        credentialLayers.set(id, Layer.merge(declared.layer, provider.services))
+        layers.push(declared.layer, provider.services)
         continue
       }
       if (selection.useEnvironmentCredentials) {

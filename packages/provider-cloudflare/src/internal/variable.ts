@@ -8,7 +8,7 @@
  */
 import { SecretVariableNotSet } from "@alchemy/profile-core/Errors"
 import type { ProfileName } from "@alchemy/profile-core/ProfileName"
-import { registerSecret } from "@alchemy/profile-core/Redaction"
+import * as SecretVariable from "@alchemy/profile-core/SecretVariable"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { CloudflareInputError } from "../CloudflareErrors.js"
@@ -39,18 +39,8 @@ export const referenceOf = (entry: Entry): Reference | undefined => {
   return variable === undefined ? undefined : { kind: entry.method, variable, email: entry.email }
 }
 
-/** The variable's value now; `undefined` when it is not set or empty (blank). Registered with the scrub. */
-export const read = (
-  env: Readonly<Record<string, string | undefined>>,
-  variable: string
-): Redacted.Redacted<string> | undefined => {
-  // Own properties only: a name such as `__proto__` must not reach the prototype of a plain record.
-  if (!Object.prototype.hasOwnProperty.call(env, variable)) return undefined
-  const value = env[variable]
-  if (typeof value !== "string" || value.trim() === "") return undefined
-  registerSecret(value)
-  return Redacted.make(value)
-}
+/** The variable's value now (see profile-core's `SecretVariable.read`). */
+export const read = SecretVariable.read
 
 export const notSet = (profile: ProfileName, reference: Reference): SecretVariableNotSet =>
   new SecretVariableNotSet({ profile, provider: providerId, variable: reference.variable, what: what[reference.kind] })

@@ -5,6 +5,7 @@ import type { Selection } from "@alchemy/profile-core/Selection"
 import * as AwsAccountPin from "@alchemy/provider-aws/AwsAccountPin"
 import * as AwsAuthProvider from "@alchemy/provider-aws/AwsAuthProvider"
 import * as AwsCredentials from "@alchemy/provider-aws/AwsCredentials"
+import * as AwsEphemeral from "@alchemy/provider-aws/AwsEphemeral"
 import * as AwsResolver from "@alchemy/provider-aws/AwsResolver"
 import * as CredentialProcess from "@alchemy/provider-aws/CredentialProcess"
 import * as Effect from "effect/Effect"
@@ -37,7 +38,26 @@ export const provider: Provider = {
   credentials: (options) => AwsCredentials.layer(options).pipe(Layer.provide(AwsResolver.layer)),
   services: AwsResolver.layer,
   requireAccount: (expected, pinnedBy) => AwsAccountPin.require(expected, { pinnedBy }),
-  fromEnvironment: AwsCredentials.fromEnv
+  fromEnvironment: AwsCredentials.fromEnv,
+  declared: (declaration, label) => {
+    if (declaration.method !== "web-identity") return undefined
+    const d = declaration as unknown as {
+      readonly roleArn: string
+      readonly region?: string
+      readonly sessionName?: string
+      readonly audience?: string
+      readonly durationSeconds?: number
+    }
+    // One session for every use in this command (the pin check, the program, env/exec's variables).
+    const layer = Layer.succeed(AwsCredentials.AwsCredentials, AwsEphemeral.makeWebIdentity({ ...d, label }))
+    return {
+      layer,
+      environment: Effect.provide(
+        Effect.map(Effect.flatMap(AwsCredentials.AwsCredentials, (c) => c.get), CredentialProcess.toEnvironment),
+        layer
+      )
+    }
+  }
 }
 
 /** `alchemy aws credential-process`: Version 1 JSON for the selected profile (or the raw environment keys). */
