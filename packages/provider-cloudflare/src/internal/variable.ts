@@ -10,7 +10,6 @@ import { SecretVariableNotSet } from "@alchemy/profile-core/Errors"
 import type { ProfileName } from "@alchemy/profile-core/ProfileName"
 import * as SecretVariable from "@alchemy/profile-core/SecretVariable"
 import * as Effect from "effect/Effect"
-import * as Redacted from "effect/Redacted"
 import { CloudflareInputError } from "../CloudflareErrors.js"
 import { type Entry, providerId, type StoredCredentials, variableNamePattern } from "../CloudflareProfile.js"
 
