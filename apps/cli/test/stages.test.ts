@@ -100,12 +100,12 @@ describe("stages", () => {
     assert.isUndefined(forced.ran)
   })
 
-  it("the pinned AWS account is checked with GetCallerIdentity: mismatch exits 1 before the program", async () => {
+  it("the pinned AWS account (GetCallerIdentity's, cached with the credentials at configure): mismatch exits 1 before the program", async () => {
     const env = { STACK_PROVIDERS: "cloudflare,aws" }
     const before = aws.counters.getCallerIdentity
     const ok = await deploy(["--stage", "prod"], { ...env, PROD_AWS: awsAccount })
     assert.strictEqual(ok.code, 0, ok.stderr)
-    assert.isAbove(aws.counters.getCallerIdentity, before)
+    assert.strictEqual(aws.counters.getCallerIdentity, before, "the account recorded at configure is used")
     const wrong = await deploy(["--stage", "prod"], { ...env, PROD_AWS: "999999999999" })
     assert.strictEqual(wrong.code, 1, wrong.stderr)
     assert.include(wrong.stderr, `stage prod of pinned-app is pinned to AWS account 999999999999`)
@@ -201,6 +201,7 @@ describe("stages", () => {
       const token = cf.addApiToken()
       const key = aws.addAccessKey({ account: awsAccount })
       const marker = path.join(dir, "ci-ran.json")
+      const callsBefore = aws.counters.getCallerIdentity
       const r = await ciRun(["deploy", stackFile, "--stage", "ci"], home, {
         CF_CI_TOKEN: token,
         CI_CLOUDFLARE: accountA,
@@ -212,6 +213,7 @@ describe("stages", () => {
       })
       assert.strictEqual(r.code, 0, r.stderr)
       assert.include(r.stderr, "credentials declared by stage ci of pinned-app from $CF_CI_TOKEN")
+      assert.isAbove(aws.counters.getCallerIdentity, callsBefore, "environment keys are asked for their account")
       assert.isTrue(fs.existsSync(marker))
       assert.deepStrictEqual(tree(home), [], "HOME is still empty")
       assert.notInclude(r.stdout + r.stderr, token.slice(4))

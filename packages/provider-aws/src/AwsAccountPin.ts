@@ -1,6 +1,6 @@
 /**
- * Pinned accounts (a stack's `stages.<stage>.accounts.aws`): the account the credentials really reach, from STS
- * `GetCallerIdentity`, must be the pinned one before anything runs. Usable without the CLI:
+ * Pinned accounts (a stack's `stages.<stage>.accounts.aws`): the account the credentials really reach (STS
+ * `GetCallerIdentity`, cached with the credentials) must be the pinned one before anything runs. Usable without the CLI:
  *
  * ```ts
  * const program = deploy.pipe(Effect.zipRight(...))
@@ -19,13 +19,25 @@ import { type AwsResolveError, callerIdentity } from "./AwsResolver.js"
 const accounts = new Map<string, string>()
 
 /**
- * The account the current credentials reach (one `GetCallerIdentity` per access key id and process).
+ * Methods whose account is bound to what the profile stores, so the account recorded with the credentials (by
+ * `GetCallerIdentity` at configure, or the role ARN) is the one they reach: the same key id, role or SSO account.
+ * An `aws-profile` (whose ~/.aws/config can be edited to point elsewhere) and environment credentials are always
+ * asked.
+ */
+const bound: ReadonlySet<string> = new Set(["access-keys", "assume-role", "web-identity", "sso"])
+
+/**
+ * The account the current credentials reach: the one cached with them where the method binds it, else
+ * `GetCallerIdentity` (once per access key id and process).
  *
  * @since 0.3.0
  */
 export const reachedAccount: Effect.Effect<string, AwsResolveError | AwsError, AwsCredentials> = Effect.gen(function*() {
   const credentials = yield* AwsCredentials
   const resolved = yield* credentials.get
+  if (bound.has(resolved.method) && resolved.accountId !== undefined && /^\d{12}$/.test(resolved.accountId)) {
+    return resolved.accountId
+  }
   const known = accounts.get(resolved.accessKeyId)
   if (known !== undefined) return known
   const identity = yield* callerIdentity(resolved.profile ?? "environment", resolved, resolved.region)
