@@ -115,6 +115,9 @@ describe("examples/ci/deploy.yml", () => {
       const r = await runStep({ CF_PROD_TOKEN: cf.addApiToken() })
       assert.strictEqual(r.code, 1, r.stderr)
       assert.include(r.stderr, "repo:someone-else/fork:ref:refs/heads/main")
+      // The fix names the stage's settings, not flags of alchemy configure.
+      assert.include(r.stderr, "fix roleArn (or audience) in the settings")
+      assert.notInclude(r.stderr, "--role-arn")
       assert.notInclude(r.stdout, "[deploy/prod]")
       assert.deepStrictEqual(r.left, [])
     } finally {
@@ -138,6 +141,7 @@ describe("examples/ci/deploy.yml", () => {
     })
     assert.strictEqual(noPermission.code, 1, noPermission.stderr)
     assert.include(noPermission.stderr, "id-token: write")
+    assert.notInclude(noPermission.stderr, "alchemy configure")
   })
 
   it("the secret not mapped: exit 1 naming CF_PROD_TOKEN", async () => {

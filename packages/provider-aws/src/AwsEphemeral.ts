@@ -16,7 +16,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type { WebIdentitySettings } from "./AwsConfig.js"
 import { AwsCredentials } from "./AwsCredentials.js"
-import type { AwsError } from "./AwsError.js"
+import { AwsError } from "./AwsError.js"
 import { type AwsResolved, newWebIdentitySession } from "./AwsResolver.js"
 
 /** @since 0.3.0 */
@@ -77,7 +77,21 @@ export const makeWebIdentity = (options: WebIdentityOptions): AwsCredentials.Ser
       }))
     ))
   })
-  return { profile: undefined, explanation: label, get }
+  return { profile: undefined, explanation: label, get: Effect.mapError(get, declaredWording) }
+}
+
+/**
+ * The resolver's web identity errors name the flags of `alchemy configure`; these credentials come from settings
+ * given in code (a stage of a stack file), so the fix names those settings instead.
+ */
+const declaredWording = (error: AwsError): AwsError => {
+  if (error.reason !== "WebIdentityToken" && error.reason !== "WebIdentityFailed") return error
+  const detail = error.detail
+    .replace(/, or name a token file with `alchemy configure[^`]*`/g, "")
+    .replace(/`alchemy configure[^`]*`/g, "the settings of these credentials")
+    .replace(/fix --role-arn( \/ --web-identity-audience)?/g, "fix roleArn (or audience) in the settings")
+    .replace(/check --role-arn \(([^)]*)\), --role-session-name and --duration-seconds/g, "check roleArn ($1), sessionName and durationSeconds in the settings")
+  return new AwsError({ reason: error.reason, profile: error.profile, detail })
 }
 
 /**

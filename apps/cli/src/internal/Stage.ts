@@ -145,7 +145,7 @@ export const useDeclared = (
       variables.length > 0 ? ` from ${variables.map((v) => `$${v}`).join(", ")}` : ` (${declaration.method})`
     }`
     // AWS web identity: a session held in memory by the provider's own layer.
-    const own = provider.declared?.(declaration, `${declaration.method} of ${stagePlan.label}`)
+    const own = provider.declared?.(declaration, `${stagePlan.label} (declared ${declaration.method})`)
     if (own !== undefined) {
       return {
         layer: own.layer,
