@@ -14,6 +14,7 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
 // ALCHEMY_BUILD_OUTDIR and ALCHEMY_BUILD_WITHOUT=aws exist for the benchmark: it builds a second bundle without
 // the AWS provider (and so without the AWS SDK) to show that the SDK costs a Cloudflare-only start nothing.
 const dist = process.env.ALCHEMY_BUILD_OUTDIR ? path.resolve(process.env.ALCHEMY_BUILD_OUTDIR) : path.join(root, "dist")
+const providerList = process.env.ALCHEMY_BUILD_PROVIDERS ? path.resolve(process.env.ALCHEMY_BUILD_PROVIDERS) : undefined
 const without = new Set((process.env.ALCHEMY_BUILD_WITHOUT ?? "").split(",").filter((id) => id !== ""))
 // Files are written under temporary names and renamed into place, so a CLI running from dist/ while a build
 // happens (tests, another terminal) never sees a half-written bundle.
@@ -36,13 +37,28 @@ await esbuild.build({
   plugins: [{
     name: "without-providers",
     setup(build) {
-      build.onResolve({ filter: /\/providers\/[a-z]+\.js$/ }, (args) => {
-        const id = /\/providers\/([a-z]+)\.js$/.exec(args.path)[1]
+      // A provider's implementation is the module its descriptor loads: <Title>Port.js.
+      build.onResolve({ filter: /\/[A-Z][A-Za-z]*Port\.js$/ }, (args) => {
+        const id = /\/([A-Z][A-Za-z]*)Port\.js$/.exec(args.path)[1].toLowerCase()
         return without.has(id) ? { path: id, namespace: "without-provider" } : undefined
       })
       build.onLoad({ filter: /.*/, namespace: "without-provider" }, (args) => ({
         contents: `throw new Error("this build of alchemy has no ${args.path} provider")`,
         loader: "js"
+      }))
+    }
+  }, {
+    // ALCHEMY_BUILD_PROVIDERS=<file>: a provider list in place of src/ProviderList.ts (a test builds the CLI with
+    // one more provider registered, to prove that registering one is all it takes).
+    name: "provider-list",
+    setup(build) {
+      if (!providerList) return
+      // Loaded as if it were src/ProviderList.ts, so its imports resolve as that file's do.
+      build.onResolve({ filter: /\/ProviderList\.js$/ }, () => ({ path: providerList, namespace: "provider-list" }))
+      build.onLoad({ filter: /.*/, namespace: "provider-list" }, async (args) => ({
+        contents: await fs.readFile(args.path, "utf8"),
+        loader: "ts",
+        resolveDir: path.join(root, "src")
       }))
     }
   }, {
@@ -79,20 +95,31 @@ await fs.writeFile(
 await publish("tsx-bridge.cjs")
 await publish("alchemy.cjs")
 
-// Help is static: render it once here so `alchemy [command] --help` prints without loading the bundle.
-const commandPaths = [
-  [], ["configure"], ["login"], ["logout"], ["profile"], ["profile", "show"], ["profile", "list"],
-  ["profile", "delete"], ["deploy"], ["destroy"], ["dev"], ["plan"], ["run"], ["exec"], ["env"], ["aws"],
-  ["aws", "credential-process"], ["completions"]
-]
+// Help is static: render it once here so `alchemy [command] --help` prints without loading the bundle. The commands
+// are read from the root help (they come from the code, providers' own commands included: `aws credential-process`).
 const { execFileSync } = await import("node:child_process")
 const help = {}
 const { NO_COLOR: _ignored, ...withoutNoColor } = process.env
-for (const words of commandPaths) {
-  help[words.join(" ")] = execFileSync(process.execPath, [path.join(dist, "alchemy.cjs"), ...words, "--help"], {
+const render = (words) =>
+  execFileSync(process.execPath, [path.join(dist, "alchemy.cjs"), ...words, "--help"], {
     env: { ...withoutNoColor, ALCHEMY_HELP_CAPTURE: "1", ALCHEMY_HOME: path.join(dist, ".no-home") },
     encoding: "utf8"
   })
+const commandNames = (text) =>
+  text.split("\n").flatMap((line) => {
+    const m = /^\s+- (.+?)\s{2,}\S/.exec(line.replace(/\u001b\[[0-9;?]*[ -/]*[@-~]/g, ""))
+    if (!m) return []
+    const words = m[1].split(" ")
+    const name = words.slice(0, words.findIndex((w) => !/^[a-z][a-z-]*$/.test(w)) >>> 0)
+    return [name.length === 0 ? words.filter((w) => /^[a-z][a-z-]*$/.test(w)) : name]
+  })
+help[""] = render([])
+const paths = commandNames(help[""]).filter((words) => words.length > 0)
+// A group (`profile`, `aws`) has no line of its own: it is the first word of its subcommands.
+const groups = [...new Set(paths.filter((words) => words.length > 1).map((words) => words[0]))]
+for (const words of [...groups.map((g) => [g]), ...paths]) {
+  const key = words.join(" ")
+  if (!(key in help)) help[key] = render(words)
 }
 // The COMMANDS section of @effect/cli pads every line to the longest usage (configure has ~30 flags): list
 // "name  description" instead; each command's own --help keeps the full usage.
@@ -160,7 +187,8 @@ import * as vm from "node:vm"
 
 const argv = process.argv.slice(2)
 const last = argv[argv.length - 1]
-const group = argv.length === 0 || (argv.length === 1 && (argv[0] === "profile" || argv[0] === "aws"))
+const groups = ${JSON.stringify(groups)}
+const group = argv.length === 0 || (argv.length === 1 && groups.includes(argv[0]))
 if (group || ((last === "--help" || last === "-h") && argv.length <= 3)) {
   // Pre-rendered help (scripts/build.mjs); colour only on a TTY and never with NO_COLOR.
   try {
@@ -184,7 +212,7 @@ if (process.env.ALCHEMY_COMPILE_CACHE !== "0") {
   const key = (process.version + "-" + process.arch + "-" + stat.size + "-" + Math.round(stat.mtimeMs)).replace(/[^A-Za-z0-9.-]/g, "_")
   // One cache per command: a cache holds the functions that run compiled, and commands run different code.
   const words = argv.filter((a) => !a.startsWith("-"))
-  const depth = words[0] === "profile" || words[0] === "aws" ? 2 : 1
+  const depth = groups.includes(words[0]) ? 2 : 1
   const word = words.slice(0, depth).join("-").replace(/[^a-z-]/g, "").slice(0, 40)
   cacheFile = path.join(base, "alchemy", "compile-cache", key + "-" + (word || "none") + ".v8")
   cacheKey = key

@@ -30,12 +30,13 @@
  */
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
+import type { providers } from "./ProviderList.js"
 
 /** What the command asked for. */
 export type Phase = "deploy" | "destroy" | "dev" | "plan" | "run"
 
-/** Providers a stack may use. */
-export type ProviderName = "cloudflare" | "aws"
+/** Providers a stack may use: the ids of the CLI's provider list (ProviderList.ts). */
+export type ProviderName = (typeof providers)[number]["id"]
 
 /** The context every stack program gets. */
 export interface StackInfo {

@@ -1,7 +1,6 @@
 /**
- * The `alchemy` executable: wires the layers and runs the root command.
+ * The `alchemy` executable: wires the layers and runs the command (Cli.ts) on the process.
  */
-import * as Command from "@effect/cli/Command"
 import * as AlchemyHome from "@alchemy/profile-core/AlchemyHome"
 import * as Credentials from "@alchemy/profile-core/Credentials"
 import * as CredentialStore from "@alchemy/profile-core/CredentialStore"
@@ -14,9 +13,8 @@ import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
-import { alchemy } from "./commands/alchemy.js"
-import { missingValue } from "./commands/Flags.js"
-import { exitCode, forcedExitCode, report, UsageError } from "./internal/Failure.js"
+import * as Cli from "./Cli.js"
+import { forcedExitCode } from "./internal/Failure.js"
 import * as Output from "./internal/Output.js"
 import * as TerminalInteraction from "./TerminalInteraction.js"
 
@@ -30,16 +28,8 @@ const Core = Credentials.layer.pipe(
 
 const Main = Layer.mergeAll(Core, TerminalInteraction.layer).pipe(Layer.provideMerge(Platform))
 
-const run = Command.run(alchemy, { name: "alchemy", version: "0.1.0", executable: "alchemy" })
-
-// `alchemy env --profile`: say the value is missing (@effect/cli would call --profile an unknown argument).
-const bare = missingValue(process.argv.slice(2))
-const program = bare === undefined ? run(process.argv) : Effect.fail(new UsageError({ message: bare }))
-
-program.pipe(
-  Effect.as(0),
-  Effect.catchAllCause((cause) => Effect.as(report(cause), exitCode(cause))),
-  Effect.withConsole(Output.console),
+Cli.run(process.argv.slice(2)).pipe(
+  Cli.withOutput(Output.processSink),
   Effect.provide(Main),
   NodeRuntime.runMain({
     disableErrorReporting: true,

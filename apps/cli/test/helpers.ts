@@ -65,12 +65,12 @@ export const sandbox = (endpoints: Record<string, string> = {}): Sandbox => {
 /** Run the CLI with standard input a pipe (not a TTY). A run still alive after `killAfterMs` is killed and reported. */
 export const run = (
   args: ReadonlyArray<string>,
-  options: { env: Record<string, string | undefined>; input?: string; cwd?: string; killAfterMs?: number }
+  options: { env: Record<string, string | undefined>; input?: string; cwd?: string; killAfterMs?: number; cli?: string }
 ): Promise<Result> =>
   new Promise((resolve, reject) => {
     const env: Record<string, string> = {}
     for (const [k, v] of Object.entries(options.env)) if (v !== undefined) env[k] = v
-    const child = spawn(process.execPath, [cliPath, ...args], { env, cwd: options.cwd ?? appDir, stdio: ["pipe", "pipe", "pipe"] })
+    const child = spawn(process.execPath, [options.cli ?? cliPath, ...args], { env, cwd: options.cwd ?? appDir, stdio: ["pipe", "pipe", "pipe"] })
     let stdout = ""
     let stderr = ""
     let killed = false

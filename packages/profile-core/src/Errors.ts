@@ -274,3 +274,21 @@ export class AccountMismatch extends Schema.TaggedError<AccountMismatch>("@alche
       `(alchemy profile show), or the pin in the stack file.`
   }
 }
+
+/**
+ * A provider's own failure as the port reports it (an API that refused the credentials, a browser login that timed
+ * out, an input the method cannot use): the provider's message, which says what happened and what to do. `usage`
+ * marks a mistake in what was asked (the CLI's exit code 2); otherwise exit code 1. The provider's own typed error
+ * stays in `cause` for programs that want it; it is never printed (it could hold data a message must not).
+ *
+ * @since 0.4.0
+ */
+export class ProviderError extends Schema.TaggedError<ProviderError>("@alchemy/profile-core/ProviderError")(
+  "ProviderError",
+  {
+    provider: Schema.String,
+    message: Schema.String,
+    usage: Schema.optionalWith(Schema.Boolean, { default: () => false }),
+    cause: Schema.optional(Schema.Unknown)
+  }
+) {}

@@ -84,13 +84,13 @@ const main = async () => {
           profile,
           method: "assume-role",
           values: { "role-arn": "arn:aws:iam::222222222222:role/Deployer", "aws-access-key-id": key.accessKeyId },
-          secrets: { "aws-secret-access-key": Redacted.make(key.secretAccessKey) }
+          secrets: { "aws-secret-access-key": Redacted.make(key.secretAccessKey) }, switches: {}, references: {}
         })
         yield* provider.configure({
           profile: webProfile,
           method: "web-identity",
           values: { "role-arn": webIdentityRole, "web-identity-token-file": tokenFile },
-          secrets: {}
+          secrets: {}, switches: {}, references: {}
         })
         const resolver = yield* AwsResolver
         const credentials = yield* AwsCredentials.credentialIdentityProvider.pipe(

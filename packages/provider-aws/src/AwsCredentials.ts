@@ -18,15 +18,14 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Runtime from "effect/Runtime"
+import { descriptor } from "./AwsDescriptor.js"
 import { AwsError } from "./AwsError.js"
 import { type AwsResolved, type AwsResolveError, AwsResolver } from "./AwsResolver.js"
 
-/** The provider's own profile variable. @since 0.1.0 */
-export const profileVariable = "ALCHEMY_AWS_PROFILE"
-/** Raw credentials in the environment, as groups that must all be set. @since 0.1.0 */
-export const environmentCredentials: ReadonlyArray<ReadonlyArray<string>> = [
-  ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]
-]
+/** The provider's own profile variable (from `AwsDescriptor`). @since 0.1.0 */
+export const profileVariable: string = descriptor.profileVariable
+/** Raw credentials in the environment, as groups that must all be set (from `AwsDescriptor`). @since 0.1.0 */
+export const environmentCredentials: ReadonlyArray<ReadonlyArray<string>> = descriptor.environmentCredentials
 
 /**
  * The AWS SDK v3 credential shape (structurally `AwsCredentialIdentity` of `@smithy/types`).

@@ -15,10 +15,14 @@ export * as AwsConfig from "./AwsConfig.js"
 export * as AwsCredentials from "./AwsCredentials.js"
 /** @since 0.3.0 */
 export * as AwsEphemeral from "./AwsEphemeral.js"
+/** @since 0.4.0 */
+export * as AwsDescriptor from "./AwsDescriptor.js"
 /** @since 0.1.0 */
 export * as AwsError from "./AwsError.js"
 /** @since 0.1.0 */
 export * as AwsLive from "./AwsLive.js"
+/** @since 0.4.0 */
+export * as AwsPort from "./AwsPort.js"
 /** @since 0.1.0 */
 export * as AwsResolver from "./AwsResolver.js"
 /** @since 0.1.0 */

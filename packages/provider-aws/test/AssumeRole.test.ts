@@ -45,7 +45,9 @@ const configureWithoutSession = (profile: ProfileName, extra: Record<string, str
       secrets: {
         "aws-secret-access-key": Redacted.make(key.secretAccessKey),
         ...(extra["mfa-serial"] !== undefined ? { "mfa-code": Redacted.make(mfa.code) } : {})
-      }
+      },
+      switches: {},
+      references: {}
     })
     const store = yield* CredentialStore
     const file = Option.getOrThrow(yield* store.read(profile, "aws", AssumeRoleFile))
@@ -124,13 +126,13 @@ describe("assume-role", () => {
           profile: source,
           method: "access-keys",
           values: { "aws-access-key-id": key.accessKeyId, region: "us-east-2" },
-          secrets: { "aws-secret-access-key": Redacted.make(key.secretAccessKey) }
+          secrets: { "aws-secret-access-key": Redacted.make(key.secretAccessKey) }, switches: {}, references: {}
         })
         const description = yield* provider.configure({
           profile: target,
           method: "assume-role",
           values: { "role-arn": "arn:aws:iam::333333333333:role/Ops", "source-profile": "keys", "external-id": "ext-42" },
-          secrets: {}
+          secrets: {}, switches: {}, references: {}
         })
         assert.strictEqual(description.json.accountId, "333333333333")
         const request = emulator.requests.findLast((r) => r.operation === "AssumeRole")
@@ -140,7 +142,7 @@ describe("assume-role", () => {
           profile: otherTarget,
           method: "assume-role",
           values: { "role-arn": "arn:aws:iam::333333333333:role/Ops", "source-profile": "keys", "external-id": "nope" },
-          secrets: {}
+          secrets: {}, switches: {}, references: {}
         }))
         assert.include(String((denied as { message?: string }).message), "Assuming the role of profile chained-wrong failed")
         assert.isFalse(yield* provider.isConfigured(otherTarget))
@@ -148,7 +150,7 @@ describe("assume-role", () => {
           profile: yield* decodeProfileName("wrong-key"),
           method: "access-keys",
           values: { "aws-access-key-id": "AKIAWRONGWRONGWRONG0" },
-          secrets: { "aws-secret-access-key": Redacted.make("not-the-secret-at-all") }
+          secrets: { "aws-secret-access-key": Redacted.make("not-the-secret-at-all") }, switches: {}, references: {}
         }))
         assert.include(String((wrong as { message?: string }).message), "rejected")
         assert.isFalse(yield* provider.isConfigured(yield* decodeProfileName("wrong-key")))

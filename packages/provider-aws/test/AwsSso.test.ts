@@ -70,7 +70,7 @@ describe("sso", () => {
       const before = { ...emulator.counters }
       const description = yield* Effect.gen(function*() {
         const provider = yield* AwsAuthProvider
-        return yield* provider.configure({ profile, method: "sso", values: ssoValues(), secrets: {}, useDeviceCode: true })
+        return yield* provider.configure({ profile, method: "sso", values: ssoValues(), secrets: {}, switches: { "use-device-code": true }, references: {} })
       }).pipe(Effect.provide(Layer.merge(providerLayer(sandbox.home, person.interaction), fastPolling)))
 
       // the account picker offered all accounts (ListAccounts is paginated by 2), then the single role was taken
@@ -115,7 +115,7 @@ describe("sso", () => {
       const registrations = emulator.counters.registerClient
       const again = yield* Effect.gen(function*() {
         const provider = yield* AwsAuthProvider
-        return yield* provider.login({ profile, values: {}, secrets: {}, useDeviceCode: true })
+        return yield* provider.login({ profile, values: {}, secrets: {}, switches: { "use-device-code": true }, references: {} })
       }).pipe(Effect.provide(Layer.merge(providerLayer(sandbox.home, scripted().interaction), fastPolling)))
       assert.strictEqual(emulator.counters.registerClient, registrations)
       assert.strictEqual(again.json.accountId, "222222222222")
@@ -132,7 +132,8 @@ describe("sso", () => {
           method: "sso",
           values: ssoValues({ "sso-account-id": "333333333333" }),
           secrets: {},
-          useDeviceCode: true
+          switches: { "use-device-code": true },
+          references: {}
         })
         const store = yield* CredentialStore
         const file = Option.getOrThrow(yield* store.read(profile, "aws", SsoFile))
@@ -164,7 +165,7 @@ describe("sso", () => {
           profile,
           method: "sso",
           values: ssoValues({ "sso-account-id": "111111111111", "sso-role-name": "ReadOnly" }),
-          secrets: {}
+          secrets: {}, switches: {}, references: {}
         })
       }).pipe(Effect.provide(layer))
       const opened = yield* Effect.promise(() => Promise.all(browser.runs))
@@ -214,7 +215,7 @@ describe("sso", () => {
       const person = scripted({ openUrl: browser.open })
       const error = yield* Effect.flip(Effect.gen(function*() {
         const provider = yield* AwsAuthProvider
-        return yield* provider.configure({ profile, method: "sso", values: ssoValues(), secrets: {} })
+        return yield* provider.configure({ profile, method: "sso", values: ssoValues(), secrets: {}, switches: {}, references: {} })
       }).pipe(Effect.provide(providerLayer(sandbox.home, person.interaction))))
       yield* Effect.promise(() => Promise.all(browser.runs))
       assert.include(String((error as { message?: string }).message), "the sign-in was denied (access_denied")
@@ -247,7 +248,8 @@ describe("sso", () => {
           method: "sso",
           values: ssoValues({ "sso-account-id": "111111111111", "sso-role-name": "Admin" }),
           secrets: {},
-          noBrowser: true
+          switches: { "no-browser": true },
+          references: {}
         })
       }).pipe(Effect.provide(providerLayer(sandbox.home, interaction)))
       assert.strictEqual(person.opened.length, 0)
@@ -269,7 +271,8 @@ describe("sso", () => {
           method: "sso",
           values: ssoValues({ "sso-account-id": "111111111111", "sso-role-name": "Admin" }),
           secrets: {},
-          noBrowser: true
+          switches: { "no-browser": true },
+          references: {}
         })
       }).pipe(Effect.provide(providerLayer(sandbox.home, person.interaction))))
       const message = String((error as { message?: string }).message)
@@ -295,7 +298,8 @@ describe("sso", () => {
           method: "sso",
           values: ssoValues({ "sso-account-id": "999999999999" }),
           secrets: {},
-          useDeviceCode: true
+          switches: { "use-device-code": true },
+          references: {}
         })
       }).pipe(Effect.provide(Layer.merge(providerLayer(sandbox.home, scripted().interaction), fastPolling))))
       const message = String((error as { message?: string }).message)
@@ -316,7 +320,8 @@ describe("sso", () => {
           method: "sso",
           values: ssoValues({ "sso-account-id": "333333333333" }),
           secrets: {},
-          useDeviceCode: true
+          switches: { "use-device-code": true },
+          references: {}
         })
       }).pipe(Effect.provide(layer))
       emulator.revokeAll()

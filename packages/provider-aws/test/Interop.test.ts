@@ -81,7 +81,7 @@ beforeAll(async () => {
         profile: yield* decodeProfileName("stored"),
         method: "access-keys",
         values: { "aws-access-key-id": storedKey.accessKeyId, region: "eu-central-1" },
-        secrets: { "aws-secret-access-key": Redacted.make(storedKey.secretAccessKey) }
+        secrets: { "aws-secret-access-key": Redacted.make(storedKey.secretAccessKey) }, switches: {}, references: {}
       })
     }).pipe(Effect.provide(providerLayer(sandbox.home, scripted().interaction)))
   )
@@ -100,7 +100,7 @@ const configureAwsProfile = (name: string, awsProfile: string) =>
       profile: yield* decodeProfileName(name),
       method: "aws-profile",
       values: { "aws-profile": awsProfile },
-      secrets: {}
+      secrets: {}, switches: {}, references: {}
     })
   })
 
@@ -166,7 +166,7 @@ describe("aws-profile", () => {
         profile: regional,
         method: "aws-profile",
         values: { "aws-profile": "static", region: "us-west-2" },
-        secrets: {}
+        secrets: {}, switches: {}, references: {}
       })
       assert.strictEqual(pinned.json.region, "us-west-2")
       assert.strictEqual(pinned.json.regionSource, "profile")
@@ -183,7 +183,7 @@ describe("aws-profile", () => {
         profile: noRegion,
         method: "aws-profile",
         values: { "aws-profile": "proc" },
-        secrets: {}
+        secrets: {}, switches: {}, references: {}
       })
       assert.deepStrictEqual(person.asked.map((q) => q.flag), ["--region"])
       assert.strictEqual(configured.json.region, "eu-south-1")
@@ -390,7 +390,7 @@ describe("interop out of temporary credentials", () => {
         profile,
         method: "assume-role",
         values: { "role-arn": "arn:aws:iam::222222222222:role/Ops", "source-profile": "stored" },
-        secrets: {}
+        secrets: {}, switches: {}, references: {}
       })
       const resolved = yield* Effect.flatMap(AwsResolver, (r) => r.resolve(profile))
       assert.isDefined(resolved.sessionToken)
@@ -430,10 +430,10 @@ describe("access-keys", () => {
         profile,
         method: "access-keys",
         values: { "aws-access-key-id": key.accessKeyId },
-        secrets: { "aws-secret-access-key": Redacted.make(key.secretAccessKey) }
+        secrets: { "aws-secret-access-key": Redacted.make(key.secretAccessKey) }, switches: {}, references: {}
       })
       const before = emulator.counters.getCallerIdentity
-      const ok = yield* provider.login({ profile, values: {}, secrets: {} })
+      const ok = yield* provider.login({ profile, values: {}, secrets: {}, switches: {}, references: {} })
       assert.strictEqual(ok.json.accountId, "111111111111")
       assert.strictEqual(emulator.counters.getCallerIdentity - before, 1)
       // unknown keys in config.json and in the credentials file survive a rewrite by alchemy
@@ -447,7 +447,7 @@ describe("access-keys", () => {
         profile,
         method: "access-keys",
         values: { "aws-access-key-id": key.accessKeyId, region: "us-east-2" },
-        secrets: { "aws-secret-access-key": Redacted.make(key.secretAccessKey) }
+        secrets: { "aws-secret-access-key": Redacted.make(key.secretAccessKey) }, switches: {}, references: {}
       })
       const rewritten = JSON.parse(Fs.readFileSync(configPath, "utf8")).profiles.rotating.aws
       assert.deepStrictEqual(rewritten.futureSetting, { keep: true })
@@ -456,7 +456,7 @@ describe("access-keys", () => {
       assert.strictEqual(Fs.statSync(credentialsPath).mode & 0o777, 0o600)
 
       emulator.expireCredentials(key.accessKeyId)
-      const error = yield* Effect.flip(provider.login({ profile, values: {}, secrets: {} }))
+      const error = yield* Effect.flip(provider.login({ profile, values: {}, secrets: {}, switches: {}, references: {} }))
       const message = String((error as { message?: string }).message)
       assert.include(message, "AWS rejected the credentials of profile rotating")
       assert.notInclude(message, key.secretAccessKey)

@@ -1,5 +1,6 @@
 /**
- * Access keys by reference: `aws-secret-access-key-variable` (and `aws-session-token-variable`) keep only the
+ * Access keys by reference: `references["aws-secret-access-key"]` (and `references["aws-session-token"]`, the CLI's
+ * `--aws-secret-access-key-variable` / `--aws-session-token-variable`) keep only the
  * variables' names in the entry, next to the access key id; every resolve reads them as they are then.
  */
 import { decodeProfileName } from "@alchemy/profile-core/ProfileName"
@@ -48,8 +49,10 @@ describe("access-keys by reference", () => {
       const configured = yield* inRuntime(Effect.flatMap(AwsAuthProvider, (provider) =>
         provider.configure({
           profile,
-          values: { "aws-access-key-id": key.accessKeyId, "aws-secret-access-key-variable": VARIABLE, region: "eu-west-1" },
-          secrets: {}
+          values: { "aws-access-key-id": key.accessKeyId, region: "eu-west-1" },
+          secrets: {},
+          switches: {},
+          references: { "aws-secret-access-key": VARIABLE }
         })))
       assert.strictEqual(configured.method, "access-keys")
       assert.strictEqual(configured.json.accountId, "111111111111")
@@ -93,32 +96,34 @@ describe("access-keys by reference", () => {
 
   it.live("a wrong secret in the variable fails configure, nothing saved; unset at configure saves unverified with a note; checks", () =>
     Effect.gen(function*() {
-      const configure = (name: string, values: Record<string, string>, secrets: Record<string, string> = {}) =>
+      const configure = (name: string, references: Record<string, string>, secrets: Record<string, string> = {}) =>
         Effect.flatMap(decodeProfileName(name), (profile) =>
           inRuntime(Effect.flatMap(AwsAuthProvider, (provider) =>
             provider.configure({
               profile,
               method: "access-keys",
-              values: { "aws-access-key-id": key.accessKeyId, ...values },
-              secrets: Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, Redacted.make(v)]))
+              values: { "aws-access-key-id": key.accessKeyId },
+              secrets: Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, Redacted.make(v)])),
+              switches: {},
+              references
             }))))
       process.env[VARIABLE] = "wrong-secret-wrong-secret-wrong-secret"
-      const wrong = yield* Effect.flip(configure("wrong", { "aws-secret-access-key-variable": VARIABLE }))
+      const wrong = yield* Effect.flip(configure("wrong", { "aws-secret-access-key": VARIABLE }))
       assert.include(String((wrong as { message: string }).message), "AWS rejected the credentials of profile wrong")
       assert.notProperty(JSON.parse(Fs.readFileSync(Path.join(sandbox.home, "config.json"), "utf8")).profiles, "wrong")
 
       delete process.env[VARIABLE]
-      const later = yield* configure("later", { "aws-secret-access-key-variable": VARIABLE })
+      const later = yield* configure("later", { "aws-secret-access-key": VARIABLE })
       assert.isTrue(later.warnings.some((w) => w.startsWith(`not verified: $${VARIABLE} is not set now`)))
       assert.include(show(later), `secretAccessKey: from $${VARIABLE} (not set)`)
 
       const errors = [
-        [{ "aws-secret-access-key-variable": "1BAD" }, {}, "needs an environment variable name"],
-        [{ "aws-secret-access-key-variable": VARIABLE }, { "aws-secret-access-key": "x".repeat(20) }, "not both"],
-        [{ "aws-session-token-variable": "TOKEN" }, {}, "goes with --aws-secret-access-key-variable"]
+        [{ "aws-secret-access-key": "1BAD" }, {}, "needs an environment variable name"],
+        [{ "aws-secret-access-key": VARIABLE }, { "aws-secret-access-key": "x".repeat(20) }, "not both"],
+        [{ "aws-session-token": "TOKEN" }, {}, "goes with --aws-secret-access-key-variable"]
       ] as const
-      for (const [values, secrets, text] of errors) {
-        const error = yield* Effect.flip(configure("checks", values, secrets))
+      for (const [references, secrets, text] of errors) {
+        const error = yield* Effect.flip(configure("checks", references, secrets))
         assert.include(String((error as { message: string }).message), text)
       }
     }))

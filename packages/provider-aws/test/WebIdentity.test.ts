@@ -71,7 +71,7 @@ const inRuntime = <A, E>(effect: Effect.Effect<A, E, AwsAuthProvider | AwsResolv
 
 const configure = (profile: ProfileName, values: Record<string, string>) =>
   inRuntime(Effect.flatMap(AwsAuthProvider, (provider) =>
-    provider.configure({ profile, method: "web-identity", values: { region: "us-west-2", ...values }, secrets: {} })))
+    provider.configure({ profile, method: "web-identity", values: { region: "us-west-2", ...values }, secrets: {}, switches: {}, references: {} })))
 
 const resolve = (profile: ProfileName) => inRuntime(Effect.flatMap(AwsResolver, (resolver) => resolver.resolve(profile)))
 
@@ -412,14 +412,14 @@ describe("web-identity", () => {
             profile,
             method: "assume-role",
             values: { "role-arn": DEPLOYER, "web-identity-token-file": file },
-            secrets: {}
+            secrets: {}, switches: {}, references: {}
           }))),
         "InvalidSetting"
       )
       assert.include(other, "--web-identity-token-file is for --method web-identity, not assume-role")
       // without --method, the flag says which method
       const implied = yield* inRuntime(Effect.flatMap(AwsAuthProvider, (provider) =>
-        provider.configure({ profile, values: { "role-arn": DEPLOYER, "web-identity-token-file": file }, secrets: {} })))
+        provider.configure({ profile, values: { "role-arn": DEPLOYER, "web-identity-token-file": file }, secrets: {}, switches: {}, references: {} })))
       assert.strictEqual(implied.method, "web-identity")
     }))
 })

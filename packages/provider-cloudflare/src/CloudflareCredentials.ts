@@ -30,6 +30,7 @@ import * as Redacted from "effect/Redacted"
 import type { AccountId } from "./AccountId.js"
 import * as CloudflareAccounts from "./CloudflareAccounts.js"
 import { CloudflareApi, type Credential, headersFor } from "./CloudflareApi.js"
+import { descriptor } from "./CloudflareDescriptor.js"
 import * as CloudflareEndpoints from "./CloudflareEndpoints.js"
 import {
   type CloudflareAccountError,
@@ -48,13 +49,14 @@ import { emitWarnings } from "./internal/warnings.js"
  *
  * @since 0.1.0
  */
-export const environmentCredentials: ReadonlyArray<ReadonlyArray<string>> = [
-  ["CLOUDFLARE_API_TOKEN"],
-  ["CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL"]
-]
+export const environmentCredentials: ReadonlyArray<ReadonlyArray<string>> = descriptor.environmentCredentials
 
-/** @since 0.1.0 */
-export const profileVariable = "CLOUDFLARE_PROFILE"
+/**
+ * The provider's own profile variable (`CLOUDFLARE_PROFILE`).
+ *
+ * @since 0.1.0
+ */
+export const profileVariable: string = descriptor.profileVariable
 
 /**
  * How the profile was chosen.

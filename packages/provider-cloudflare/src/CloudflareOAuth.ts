@@ -4,6 +4,7 @@
  *
  * @since 0.1.0
  */
+import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -168,7 +169,7 @@ export const login = (
           },
           catch: (e) => new CloudflareOAuthError({ reason: "TokenExchange", detail: describeOAuthFailure(e).detail })
         })
-        return yield* toCredentials(response, requested, undefined, Date.now()).pipe(
+        return yield* toCredentials(response, requested, undefined, yield* Clock.currentTimeMillis).pipe(
           Effect.mapError(() =>
             new CloudflareOAuthError({
               reason: "TokenExchange",
@@ -265,7 +266,7 @@ export const refresh = (credentials: OAuthCredentials): Effect.Effect<OAuthCrede
           : { _tag: "Failed", error: new CloudflareOAuthError({ reason: "Refresh", detail: failure.detail }) }
       }
     })
-    return Option.getOrThrow(toCredentials(response, credentials.scopes, credentials.refresh, Date.now()))
+    return Option.getOrThrow(toCredentials(response, credentials.scopes, credentials.refresh, yield* Clock.currentTimeMillis))
   })
 
 /**

@@ -1,78 +1,63 @@
 /**
- * The Cloudflare provider on profile-core's `AuthProvider` port: configure (collect, verify, then save the entry
+ * The Cloudflare provider's operations, with their precise types: configure (collect, verify, then save the entry
  * and the credentials as one locked pair, then revoke the OAuth grant they replace), login (refresh, or
  * re-authenticate), logout (revoke, then delete the credentials; the configuration stays), describe, environment
  * and isConfigured, for the methods `oauth`, `api-token` and `api-key`.
  *
+ * Each method is one module under `internal/methods/` behind one dispatcher table (`internal/methods/table.ts`);
+ * this module runs the steps every method shares. The CLI does not use it directly: it goes through the port
+ * (`CloudflarePort`), which builds this once per command, provides its services and maps its errors.
+ *
  * @since 0.1.0
  */
-import type { AuthMethod, AuthProvider, ConfigureInput, Description, DisplayLine } from "@alchemy/profile-core/AuthProvider"
+import type { ConfigureInput, Description, DisplayLine, MethodDescriptor } from "@alchemy/profile-core/AuthProvider"
 import { CredentialRefresher } from "@alchemy/profile-core/Credentials"
 import { CredentialStore } from "@alchemy/profile-core/CredentialStore"
-import { NeedsLogin, NonInteractive, ProviderNotConfigured } from "@alchemy/profile-core/Errors"
+import { NeedsLogin, ProviderNotConfigured } from "@alchemy/profile-core/Errors"
 import { Interaction } from "@alchemy/profile-core/Interaction"
 import { printable } from "@alchemy/profile-core/Printable"
 import type { ProfileName } from "@alchemy/profile-core/ProfileName"
 import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
-import { formatExpiry, redactRedacted, registerSecret } from "@alchemy/profile-core/Redaction"
+import * as Clock from "effect/Clock"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
-import { isAccountId } from "./AccountId.js"
 import * as CloudflareAccounts from "./CloudflareAccounts.js"
 import { CloudflareApi } from "./CloudflareApi.js"
 import * as CloudflareCredentials from "./CloudflareCredentials.js"
+import * as CloudflareDescriptor from "./CloudflareDescriptor.js"
 import * as CloudflareEndpoints from "./CloudflareEndpoints.js"
-import { CloudflareApiError, CloudflareInputError } from "./CloudflareErrors.js"
-import * as CloudflareOAuth from "./CloudflareOAuth.js"
-import {
-  Entry,
-  type Method,
-  type OAuthCredentials,
-  providerId,
-  type StoredCredentials,
-  StoredCredentials as StoredSchema
-} from "./CloudflareProfile.js"
+import { CloudflareInputError } from "./CloudflareErrors.js"
+import { Entry, type Method, providerId, type StoredCredentials, StoredCredentials as StoredSchema } from "./CloudflareProfile.js"
 import { credentialOf } from "./internal/credential.js"
+import type { Collected } from "./internal/methods/method.js"
+import * as Table from "./internal/methods/table.js"
 import * as Policy from "./internal/policy.js"
 import * as Variable from "./internal/variable.js"
 import { emitWarnings } from "./internal/warnings.js"
 
 /**
- * The services the provider's operations need (the CLI provides them at the edge).
+ * The services the provider's operations need (the port provides them, built once per command).
  *
  * @since 0.1.0
  */
 export type Requirements = ProfileStore | CredentialStore | CredentialRefresher | CloudflareApi | Interaction
 
 /**
- * The methods, in the order the picker shows them.
+ * Every failure of the provider's operations: core's errors and the Cloudflare ones (the port maps the latter to
+ * profile-core's `ProviderError`).
+ *
+ * @since 0.4.0
+ */
+export type Failure = CloudflareCredentials.ResolveError
+
+/**
+ * The methods, in the order the picker shows them (the descriptor's list).
  *
  * @since 0.1.0
  */
-export const methods: ReadonlyArray<AuthMethod & { readonly id: Method }> = [
-  {
-    id: "oauth",
-    title: "OAuth (browser login)",
-    description: "Log in with your Cloudflare account in a browser; tokens refresh automatically.",
-    recommended: true
-  },
-  {
-    id: "api-token",
-    title: "API token",
-    description: "A scoped API token created in the Cloudflare dashboard."
-  },
-  {
-    id: "api-key",
-    title: "Global API key (legacy)",
-    description: "The account-wide global API key plus your email address."
-  }
-]
-
-/** Where a scripted run supplies each secret (the CLI reads it from stdin or a named variable, never argv). */
-const apiTokenFlag = "--api-token-stdin, --api-token-env <VARIABLE> or --api-token-variable <VARIABLE>"
-const apiKeyFlag = "--api-key-stdin, --api-key-env <VARIABLE> or --api-key-variable <VARIABLE>"
+export const methods: ReadonlyArray<MethodDescriptor & { readonly id: Method }> = CloudflareDescriptor.methods
 
 /**
  * Options of the provider.
@@ -84,26 +69,29 @@ export interface Options {
   readonly loginTimeout?: Duration.DurationInput | undefined
 }
 
+/**
+ * The provider's operations, typed precisely (`Requirements`, `Failure`).
+ *
+ * @since 0.4.0
+ */
+export interface CloudflareProvider {
+  readonly isConfigured: (profile: ProfileName) => Effect.Effect<boolean, Failure, Requirements>
+  readonly configure: (input: ConfigureInput) => Effect.Effect<Description, Failure, Requirements>
+  readonly login: (input: ConfigureInput) => Effect.Effect<Description, Failure, Requirements>
+  readonly logout: (profile: ProfileName) => Effect.Effect<void, Failure, Requirements>
+  readonly describe: (profile: ProfileName) => Effect.Effect<Description, Failure, Requirements>
+  /** The profile's credentials as Cloudflare's variables (what `alchemy env` and `exec` hand out). */
+  readonly environment: (
+    profile: ProfileName
+  ) => Effect.Effect<Readonly<Record<string, Redacted.Redacted<string>>>, Failure, Requirements>
+}
+
 const isMethod = (s: string): s is Method => methods.some((m) => m.id === s)
 
 interface AccountView {
   readonly id: string
   readonly name: string | undefined
 }
-
-/**
- * What configure collected: the credentials in hand (verified), and for a secret kept by reference the variable it
- * is read from. `stored` is undefined only for a referenced variable that is not set now (nothing was verified).
- */
-interface Collected {
-  readonly stored: StoredCredentials | undefined
-  readonly reference: Variable.Reference | undefined
-}
-
-const collectedWith = (stored: StoredCredentials | undefined, reference: Variable.Reference | undefined): Collected => ({
-  stored,
-  reference
-})
 
 /** A secret kept by reference, as `describe` shows it: the variable's name and whether it is set now (no value). */
 interface ReferenceView {
@@ -134,18 +122,10 @@ const describeWith = (
     }
   } else if (stored === undefined) {
     lines.push({ label: "status", value: `not logged in (run \`alchemy login --profile ${profile}\`)` })
-  } else if (stored.type === "oauth") {
-    lines.push({ label: "accessToken", value: redactRedacted(stored.access), secret: true })
-    lines.push({ label: "expires", value: formatExpiry(stored.expires, now) })
-    lines.push({ label: "scopes", value: stored.scopes.join(" ") })
-    json.expires = new Date(stored.expires).toISOString()
-    json.scopes = [...stored.scopes]
-  } else if (stored.type === "api-token") {
-    lines.push({ label: "apiToken", value: redactRedacted(stored.apiToken), secret: true })
   } else {
-    lines.push({ label: "apiKey", value: redactRedacted(stored.apiKey), secret: true })
-    lines.push({ label: "email", value: printable(stored.email) })
-    json.email = stored.email
+    const view = Table.view(stored, now)
+    lines.push(...view.lines)
+    Object.assign(json, view.json)
   }
   if (account !== undefined) {
     lines.push({ label: "accountId", value: account.id })
@@ -156,15 +136,25 @@ const describeWith = (
   }
   lines.push({ label: "source", value: method })
   json.source = method
-  return { provider: providerId, title: "Cloudflare", method, lines, warnings: [...warnings], json }
+  return { provider: providerId, title: CloudflareDescriptor.descriptor.title, method, lines, warnings: [...warnings], json }
 }
+
+/** The secrets that can be kept by reference, in the descriptor's order (`api-token`, `api-key`). */
+const referenceKinds: ReadonlyArray<Variable.Kind> = CloudflareDescriptor.secrets.filter((s) => s.reference).map((s) =>
+  s.name
+)
+
+/** Do the new credentials carry the grant of the previous ones (the same OAuth login)? */
+const sameGrant = (previous: StoredCredentials, stored: StoredCredentials | undefined) =>
+  previous.type === "oauth" && stored?.type === "oauth" &&
+  Redacted.value(stored.refresh) === Redacted.value(previous.refresh)
 
 /**
  * Build the provider.
  *
  * @since 0.1.0
  */
-export const make = (options: Options = {}): AuthProvider<Requirements> => {
+export const make = (options: Options = {}): CloudflareProvider => {
   const loadEntry = (profile: ProfileName) =>
     Effect.flatMap(ProfileStore, (profiles) => profiles.getProvider(profile, providerId, Entry))
 
@@ -180,12 +170,17 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
         if (isMethod(input.method)) return input.method
         return yield* new CloudflareInputError({
           field: "--method",
-          detail: `${JSON.stringify(input.method.slice(0, 40))} is not a Cloudflare method (oauth, api-token, api-key)`
+          detail: `${JSON.stringify(input.method.slice(0, 40))} is not a Cloudflare method (${
+            methods.map((m) => m.id).join(", ")
+          })`
         })
       }
       // A variable named for one method's secret says which method (both named: collect reports the mismatch).
-      const named = (["api-token", "api-key"] as const).filter((kind) => input.values[Variable.flagOf(kind)] !== undefined)
-      if (named.length > 0) return named[0]!
+      const named = methods.filter((m) => {
+        const kind = Table.table[m.id].reference
+        return kind !== undefined && input.references[kind] !== undefined
+      })
+      if (named.length > 0) return named[0]!.id
       const interaction = yield* Interaction
       return yield* interaction.select({
         message: "How do you want to authenticate to Cloudflare?",
@@ -194,94 +189,14 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
           value: m.id,
           description: m.description
         })),
-        flag: "--method oauth|api-token|api-key"
+        flag: `--method ${methods.map((m) => m.id).join("|")}`
       })
     })
 
-  /** Only called on a terminal (a browser login needs one). */
-  const chooseScopes = (input: ConfigureInput, previous: ReadonlyArray<string> | undefined, reuse: boolean) =>
-    Effect.gen(function*() {
-      const given = input.values.scopes
-      if (given !== undefined && given.trim() !== "") return yield* CloudflareOAuth.parseScopes(given)
-      // Signing in again (login) keeps the profile's permissions; `configure` or `--scopes` changes them.
-      if (reuse && previous !== undefined && previous.length > 0) return previous
-      const interaction = yield* Interaction
-      const choice = yield* interaction.select({
-        message: "Which permissions should Alchemy ask for?",
-        choices: [
-          { title: "Recommended for deploying (default)", value: "default" as const },
-          { title: "Customise", value: "custom" as const }
-        ],
-        flag: "--scopes"
-      })
-      if (choice === "default") return CloudflareOAuth.defaultScopes
-      const initial = new Set(previous ?? CloudflareOAuth.defaultScopes)
-      const picked = yield* interaction.multiSelect({
-        message: "Choose the scopes",
-        choices: CloudflareOAuth.scopeCatalogue.map((s) => ({ title: s, value: s, selected: initial.has(s) })),
-        flag: "--scopes"
-      })
-      if (picked.length === 0) return yield* new CloudflareInputError({ field: "--scopes", detail: "no scope chosen" })
-      return picked
-    })
-
-  const verifyToken = (token: Redacted.Redacted<string>, accountId: string | undefined) =>
-    Effect.gen(function*() {
-      const api = yield* CloudflareApi
-      // An account API token verifies only at its account's endpoint.
-      const account = isAccountId(accountId) ? accountId : undefined
-      const status = yield* api.verifyToken(token).pipe(
-        Effect.catchIf(
-          (e) => e.reason === "Credentials" && account !== undefined,
-          (e) => api.verifyToken(token, account).pipe(Effect.mapError(() => e))
-        )
-      )
-      if (status.status !== "active") {
-        return yield* new CloudflareApiError({
-          reason: "Credentials",
-          operation: "token verification",
-          detail: `the token is ${status.status.slice(0, 40)}, not active`
-        })
-      }
-    })
-
-  /** Does Cloudflare accept these credentials? */
-  const verifyStored = (stored: StoredCredentials, accountId: string | undefined) =>
-    Effect.flatMap(CloudflareApi, (api) =>
-      stored.type === "oauth"
-        ? Effect.asVoid(api.accounts(credentialOf(stored)))
-        : stored.type === "api-token"
-        ? verifyToken(stored.apiToken, accountId)
-        : Effect.asVoid(api.user(credentialOf(stored))))
-
-  /**
-   * The variable named by `--api-token-variable` / `--api-key-variable` for this method's secret, checked: a
-   * variable name, and not given together with the secret itself.
-   */
-  const variableFlag = (input: ConfigureInput, kind: Variable.Kind) =>
-    Effect.gen(function*() {
-      const flag = Variable.flagOf(kind)
-      const given = input.values[flag]
-      if (given === undefined) return undefined
-      if (!Variable.isVariableName(given)) {
-        return yield* new CloudflareInputError({
-          field: `--${flag}`,
-          detail: `${JSON.stringify(given.slice(0, 40))} is not an environment variable name (a letter or _, then letters, digits or _)`
-        })
-      }
-      if (input.secrets[kind] !== undefined) {
-        return yield* new CloudflareInputError({
-          field: `--${flag}`,
-          detail: `give the ${Variable.what[kind]} or the variable to read it from, not both`
-        })
-      }
-      return given
-    })
-
-  /** A variable flag for another method's secret is a mistake, not something to ignore. */
-  const checkVariableFlags = (method: Method, input: ConfigureInput) =>
-    Effect.forEach(["api-token", "api-key"] as const, (kind) =>
-      kind !== method && input.values[Variable.flagOf(kind)] !== undefined
+  /** A variable named for another method's secret is a mistake, not something to ignore. */
+  const checkReferences = (method: Method, input: ConfigureInput) =>
+    Effect.forEach(referenceKinds, (kind) =>
+      kind !== Table.table[method].reference && input.references[kind] !== undefined
         ? Effect.fail(
           new CloudflareInputError({
             field: `--${Variable.flagOf(kind)}`,
@@ -290,89 +205,17 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
         )
         : Effect.void, { discard: true })
 
-  /**
-   * The secret of a referenced variable, read now. Not set: configuring goes on without verifying only when the
-   * account is given (there is nothing to ask the API with); else the error names the variable.
-   */
-  const readReferenced = (input: ConfigureInput, kind: Variable.Kind, variable: string) =>
-    Effect.gen(function*() {
-      const env = yield* CloudflareEndpoints.Environment
-      const value = Variable.read(env, variable)
-      if (value === undefined && (input.values["account-id"] ?? "").trim() === "") {
-        return yield* new CloudflareInputError({
-          field: `--${Variable.flagOf(kind)}`,
-          detail: `${variable} is not set (or is empty) now, so the ${Variable.what[kind]} cannot be verified nor its ` +
-            `account found; set ${variable} for this run, or pass --account-id <id> to save the profile unverified`
-        })
-      }
-      return value
-    })
-
-  /** Collect and verify; nothing is written here. */
+  /** Collect and verify with the method's module; nothing is written here. */
   const collect = (
     method: Method,
     input: ConfigureInput,
     previousScopes: ReadonlyArray<string> | undefined,
     reuseScopes = false
   ) =>
-    Effect.gen(function*() {
-      const interaction = yield* Interaction
-      const api = yield* CloudflareApi
-      yield* checkVariableFlags(method, input)
-      switch (method) {
-        case "api-token": {
-          const variable = yield* variableFlag(input, "api-token")
-          if (variable !== undefined) {
-            const reference: Variable.Reference = { kind: "api-token", variable, email: undefined }
-            const token = yield* readReferenced(input, "api-token", variable)
-            if (token === undefined) return collectedWith(undefined, reference)
-            yield* verifyToken(token, input.values["account-id"])
-            return collectedWith({ type: "api-token", apiToken: token }, reference)
-          }
-          const token = input.secrets["api-token"] ??
-            (yield* interaction.secret({ message: "Cloudflare API token", flag: apiTokenFlag }))
-          registerSecret(token)
-          yield* verifyToken(token, input.values["account-id"])
-          return collectedWith({ type: "api-token", apiToken: token }, undefined)
-        }
-        case "api-key": {
-          const variable = yield* variableFlag(input, "api-key")
-          const key = variable !== undefined
-            ? yield* readReferenced(input, "api-key", variable)
-            : input.secrets["api-key"] ??
-              (yield* interaction.secret({ message: "Cloudflare global API key", flag: apiKeyFlag }))
-          registerSecret(key)
-          const email = (input.values.email ??
-            (yield* interaction.text({
-              message: "Email address of the Cloudflare account",
-              flag: "--email",
-              validate: (v) => (/^[^\s@]+@[^\s@]+$/.test(v.trim()) ? undefined : "enter an email address")
-            }))).trim()
-          const reference: Variable.Reference | undefined = variable === undefined
-            ? undefined
-            : { kind: "api-key", variable, email }
-          if (key === undefined) return collectedWith(undefined, reference)
-          yield* api.user({ _tag: "GlobalKey", key, email })
-          return collectedWith({ type: "api-key", apiKey: key, email }, reference)
-        }
-        case "oauth": {
-          if (!interaction.interactive) {
-            // No terminal or CI: never open a browser, never wait for one.
-            return yield* new NonInteractive({
-              what: "A Cloudflare browser login",
-              flag: "--method api-token with --api-token-stdin / --api-token-env <VARIABLE> (or set CLOUDFLARE_API_TOKEN), or run it in a terminal"
-            })
-          }
-          const scopes = yield* chooseScopes(input, previousScopes, reuseScopes)
-          const stored = yield* CloudflareOAuth.login({
-            scopes,
-            noBrowser: input.noBrowser,
-            timeout: options.loginTimeout
-          })
-          return { stored, reference: undefined }
-        }
-      }
-    })
+    Effect.zipRight(
+      checkReferences(method, input),
+      Table.table[method].collect({ input, previousScopes, reuseScopes, loginTimeout: options.loginTimeout })
+    )
 
   const chooseAccount = (profile: ProfileName, input: ConfigureInput, collected: Collected, previous?: Entry) =>
     Effect.gen(function*() {
@@ -411,14 +254,6 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
       })
     })
 
-  /** Revoke an OAuth grant (RFC 7009); a failure is a warning ending with `consequence`, never an error. */
-  const revokeGrant = (oauth: OAuthCredentials, consequence: string) =>
-    Effect.flatMap(Interaction, (interaction) =>
-      CloudflareOAuth.revoke(oauth.refresh, "refresh_token").pipe(
-        Effect.zipRight(CloudflareOAuth.revoke(oauth.access, "access_token")),
-        Effect.catchAll((e) => interaction.warn(`${e.message} ${consequence}`))
-      ))
-
   /**
    * Verified: the config.json entry and the credentials file as one pair under the file's lock (entry first, so
    * a kill in between never leaves an unlisted secret). The OAuth grant they replace (a new login, or another
@@ -433,7 +268,7 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
       const entry: Entry = {
         method,
         metadata: { id: account.id, name: account.name ?? account.id },
-        ...(stored?.type === "oauth" ? { scopes: stored.scopes } : {}),
+        ...(stored === undefined ? {} : Table.entryOf(stored)),
         ...(reference === undefined ? {} : {
           variables: reference.kind === "api-token"
             ? { "api-token": reference.variable }
@@ -445,14 +280,12 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
         entry: profiles.putProvider(profile, providerId, Entry, entry),
         credentials: reference === undefined && stored !== undefined ? Option.some(stored) : Option.none()
       })
-      if (
-        Option.isSome(previous) && previous.value.type === "oauth" &&
-        (stored?.type !== "oauth" || Redacted.value(stored.refresh) !== Redacted.value(previous.value.refresh))
-      ) {
-        yield* revokeGrant(
+      if (Option.isSome(previous) && !sameGrant(previous.value, stored)) {
+        const revoking = Table.revoke(
           previous.value,
           "The new credentials are saved; the previous Cloudflare login may still be active: remove Alchemy's access in the Cloudflare dashboard (your profile's authorized applications)."
         )
+        if (revoking !== undefined) yield* revoking
       }
       return describeWith(
         profile,
@@ -460,7 +293,7 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
         stored,
         { id: account.id, name: account.name },
         account.warnings,
-        Date.now(),
+        yield* Clock.currentTimeMillis,
         reference === undefined ? undefined : { reference, set: stored !== undefined }
       )
     })
@@ -481,7 +314,8 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
         return yield* configure(input)
       }
       // A variable named now (a new reference, or another one) is configuring anew, with the configured method.
-      if (entry.method !== "oauth" && input.values[Variable.flagOf(entry.method)] !== undefined) {
+      const kind = Table.table[entry.method].reference
+      if (kind !== undefined && input.references[kind] !== undefined) {
         return yield* configure({ ...input, method: entry.method })
       }
       const reference = Variable.referenceOf(entry)
@@ -489,8 +323,11 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
         // No secret to store: signing in is checking that the variable is set and that Cloudflare accepts its value.
         const env = yield* CloudflareEndpoints.Environment
         const stored = yield* Variable.resolve(input.profile, reference, env)
-        yield* verifyStored(stored, entry.metadata?.id)
-        return describeWith(input.profile, entry.method, stored, entry.metadata, [], Date.now(), { reference, set: true })
+        yield* Table.verify(stored, entry.metadata?.id)
+        return describeWith(input.profile, entry.method, stored, entry.metadata, [], yield* Clock.currentTimeMillis, {
+          reference,
+          set: true
+        })
       }
       const refresher = yield* CredentialRefresher
       const current = yield* refresher.getValid(Policy.policy(input.profile)).pipe(
@@ -499,19 +336,12 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
       )
       if (Option.isSome(current) && current.value.type === entry.method) {
         // Valid on disk is not valid at Cloudflare (revoked in the dashboard, say): ask the API before saying so.
-        const verified = yield* verifyStored(current.value, entry.metadata?.id).pipe(
+        const verified = yield* Table.verify(current.value, entry.metadata?.id).pipe(
           Effect.as(true),
           Effect.catchIf((e) => e._tag === "CloudflareApiError" && e.reason === "Credentials", () => Effect.succeed(false))
         )
         if (verified) {
-          return describeWith(
-            input.profile,
-            entry.method,
-            current.value,
-            entry.metadata,
-            [],
-            Date.now()
-          )
+          return describeWith(input.profile, entry.method, current.value, entry.metadata, [], yield* Clock.currentTimeMillis)
         }
       }
       // Re-authenticate with the configured method, keeping the stored account as the preference.
@@ -524,11 +354,12 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
     Effect.gen(function*() {
       const store = yield* CredentialStore
       const stored = yield* store.read(profile, providerId, StoredSchema)
-      if (Option.isSome(stored) && stored.value.type === "oauth") {
-        yield* revokeGrant(
+      if (Option.isSome(stored)) {
+        const revoking = Table.revoke(
           stored.value,
           "The local credentials are deleted anyway; remove the app's access in the Cloudflare dashboard if needed."
         )
+        if (revoking !== undefined) yield* revoking
       }
       yield* store.delete(profile, providerId)
     })
@@ -571,7 +402,7 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
         Option.getOrUndefined(stored),
         account,
         warnings,
-        Date.now(),
+        yield* Clock.currentTimeMillis,
         reference === undefined ? undefined : { reference, set: Option.isSome(stored) }
       )
     })
@@ -599,19 +430,7 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
 
   const isConfigured = (profile: ProfileName) => Effect.map(loadEntry(profile), Option.isSome)
 
-  return {
-    id: providerId,
-    title: "Cloudflare",
-    methods,
-    environmentCredentials: CloudflareCredentials.environmentCredentials,
-    profileVariable: CloudflareCredentials.profileVariable,
-    isConfigured,
-    configure,
-    login,
-    logout,
-    describe,
-    environment
-  }
+  return { isConfigured, configure, login, logout, describe, environment }
 }
 
 /**
@@ -619,7 +438,7 @@ export const make = (options: Options = {}): AuthProvider<Requirements> => {
  *
  * @since 0.1.0
  */
-export const provider: AuthProvider<Requirements> = make()
+export const provider: CloudflareProvider = make()
 
 /**
  * `NeedsLogin` for this provider (re-exported for callers that match on it).

@@ -15,12 +15,16 @@ export * as CloudflareAccounts from "./CloudflareAccounts.js"
 export * as CloudflareApi from "./CloudflareApi.js"
 /** @since 0.1.0 */
 export * as CloudflareCredentials from "./CloudflareCredentials.js"
+/** @since 0.4.0 */
+export * as CloudflareDescriptor from "./CloudflareDescriptor.js"
 /** @since 0.1.0 */
 export * as CloudflareEndpoints from "./CloudflareEndpoints.js"
 /** @since 0.1.0 */
 export * as CloudflareErrors from "./CloudflareErrors.js"
 /** @since 0.1.0 */
 export * as CloudflareOAuth from "./CloudflareOAuth.js"
+/** @since 0.4.0 */
+export * as CloudflarePort from "./CloudflarePort.js"
 /** @since 0.1.0 */
 export * as CloudflareProfile from "./CloudflareProfile.js"
 /** @since 0.1.0 */

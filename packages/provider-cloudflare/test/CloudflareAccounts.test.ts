@@ -12,7 +12,7 @@ const provider = CloudflareProvider.provider
 
 
 const configureToken = (token: string, values: Record<string, string> = {}) =>
-  provider.configure({ profile, method: "api-token", values, secrets: { "api-token": Redacted.make(token) } })
+  provider.configure({ profile, method: "api-token", values, switches: {}, references: {}, secrets: { "api-token": Redacted.make(token) } })
 
 describe("accounts", () => {
   it.scopedLive("several accounts without a terminal: NonInteractive listing `name: id` for each, nothing saved", () =>

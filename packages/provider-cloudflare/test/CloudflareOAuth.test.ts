@@ -37,6 +37,8 @@ describe("OAuth login", () => {
         profile,
         method: "oauth",
         values: {},
+        switches: {},
+        references: {},
         secrets: {}
       }).pipe(Effect.provide(live))
       const browser = yield* Effect.promise(() => recording.browsers[0]!)
@@ -88,7 +90,7 @@ describe("OAuth login", () => {
         interactive: true,
         browser: { action: "Deny", opener: browserOpener }
       })
-      const exit = yield* CloudflareProvider.provider.configure({ profile, method: "oauth", values: {}, secrets: {} }).pipe(
+      const exit = yield* CloudflareProvider.provider.configure({ profile, method: "oauth", values: {}, switches: {}, references: {}, secrets: {} }).pipe(
         Effect.provide(live),
         Effect.exit
       )
@@ -135,7 +137,7 @@ describe("OAuth login", () => {
           })()
         }
       })
-      yield* CloudflareProvider.provider.configure({ profile, method: "oauth", values: {}, secrets: {} }).pipe(
+      yield* CloudflareProvider.provider.configure({ profile, method: "oauth", values: {}, switches: {}, references: {}, secrets: {} }).pipe(
         Effect.provide(live)
       )
       yield* Effect.promise(() => done)
@@ -161,7 +163,7 @@ describe("OAuth login", () => {
           })
         }
       })
-      yield* CloudflareProvider.provider.configure({ profile, method: "oauth", values: {}, secrets: {} }).pipe(
+      yield* CloudflareProvider.provider.configure({ profile, method: "oauth", values: {}, switches: {}, references: {}, secrets: {} }).pipe(
         Effect.provide(live)
       )
       const statuses = yield* Effect.promise(() => deliveries)
@@ -183,7 +185,7 @@ describe("OAuth login", () => {
       const home = yield* tempHome
       const { layer: live, recording } = layer(home, envFor(emu, home), { interactive: true, browser: () => {} })
       const exit = yield* CloudflareProvider.make({ loginTimeout: "300 millis" })
-        .configure({ profile, method: "oauth", values: {}, secrets: {} })
+        .configure({ profile, method: "oauth", values: {}, switches: {}, references: {}, secrets: {} })
         .pipe(Effect.provide(live), Effect.exit)
       const error = failureOf(exit) as { _tag: string; reason: string }
       assert.strictEqual(error._tag, "CloudflareOAuthError")
@@ -210,8 +212,9 @@ describe("OAuth login", () => {
         profile,
         method: "oauth",
         values: { scopes: "account:read user:read workers:write" },
-        secrets: {},
-        noBrowser: true
+        switches: { "no-browser": true },
+        references: {},
+        secrets: {}
       }).pipe(Effect.provide(live))
       assert.deepStrictEqual(recording.opened, [])
       const stored = readJson(credentialsFile(home, "default"))
@@ -240,8 +243,9 @@ describe("OAuth login", () => {
         profile,
         method: "oauth",
         values: {},
-        secrets: {},
-        noBrowser: true
+        switches: { "no-browser": true },
+        references: {},
+        secrets: {}
       }).pipe(Effect.provide(live), Effect.exit)
       const error = failureOf(exit) as { _tag: string; reason: string }
       assert.strictEqual(error.reason, "InvalidCallback")

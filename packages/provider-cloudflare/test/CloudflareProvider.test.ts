@@ -26,6 +26,8 @@ describe("api-token", () => {
         profile,
         method: "api-token",
         values: {},
+        switches: {},
+        references: {},
         secrets: { "api-token": Redacted.make(token) }
       }).pipe(Effect.provide(live))
       assert.strictEqual(emu.counters.api["GET /user/tokens/verify"], 1)
@@ -61,6 +63,8 @@ describe("api-token", () => {
         profile,
         method: "api-token",
         values: {},
+        switches: {},
+        references: {},
         secrets: { "api-token": Redacted.make(wrong) }
       }).pipe(Effect.provide(live), Effect.exit)
       const error = failureOf(exit)
@@ -77,7 +81,7 @@ describe("api-token", () => {
       const home = yield* tempHome
       const { layer: live } = layer(home, envFor(emu, home))
       const error = failureOf(
-        yield* provider.configure({ profile, method: "api-token", values: {}, secrets: {} }).pipe(
+        yield* provider.configure({ profile, method: "api-token", values: {}, switches: {}, references: {}, secrets: {} }).pipe(
           Effect.provide(live),
           Effect.exit
         )
@@ -96,7 +100,7 @@ describe("api-token", () => {
         select: (_message, titles) => titles.findIndex((t) => t.startsWith("API token")),
         secret: () => token
       })
-      yield* provider.configure({ profile, values: {}, secrets: {} }).pipe(Effect.provide(live))
+      yield* provider.configure({ profile, values: {}, switches: {}, references: {}, secrets: {} }).pipe(Effect.provide(live))
       assert.strictEqual(readJson(credentialsFile(home, "prod")).apiToken, token)
       assert.strictEqual(recording.prompts.length, 2)
     }))
@@ -111,7 +115,7 @@ describe("account API tokens", () => {
       const token = emu.addAccountApiToken(accountId)
       const { layer: live } = layer(home, envFor(emu, home))
       const withoutId = failureOf(
-        yield* provider.configure({ profile, method: "api-token", values: {}, secrets: { "api-token": Redacted.make(token) } }).pipe(
+        yield* provider.configure({ profile, method: "api-token", values: {}, switches: {}, references: {}, secrets: { "api-token": Redacted.make(token) } }).pipe(
           Effect.provide(live),
           Effect.exit
         )
@@ -122,6 +126,8 @@ describe("account API tokens", () => {
         profile,
         method: "api-token",
         values: { "account-id": accountId },
+        switches: {},
+        references: {},
         secrets: { "api-token": Redacted.make(token) }
       }).pipe(Effect.provide(live))
       assert.strictEqual(emu.counters.api["GET /accounts/:account_id/tokens/verify"], 1)
@@ -143,6 +149,8 @@ describe("api-key", () => {
           profile,
           method: "api-key",
           values: { email },
+          switches: {},
+          references: {},
           secrets: { "api-key": Redacted.make(wrong) }
         }).pipe(Effect.provide(live), Effect.exit)
       )
@@ -154,6 +162,8 @@ describe("api-key", () => {
         profile,
         method: "api-key",
         values: { email },
+        switches: {},
+        references: {},
         secrets: { "api-key": Redacted.make(key) }
       }).pipe(Effect.provide(live))
       assert.deepStrictEqual(readJson(credentialsFile(home, "prod")), { type: "api-key", apiKey: key, email })
@@ -172,7 +182,7 @@ describe("logout and login", () => {
       const home = yield* tempHome
       const { layer: live, recording } = layer(home, envFor(emu, home), { browser: () => {} })
       const error = failureOf(
-        yield* provider.configure({ profile, method: "oauth", values: {}, secrets: {} }).pipe(Effect.provide(live), Effect.exit)
+        yield* provider.configure({ profile, method: "oauth", values: {}, switches: {}, references: {}, secrets: {} }).pipe(Effect.provide(live), Effect.exit)
       )
       assert.strictEqual(error._tag, "NonInteractive")
       assert.include(error.message, "api-token")
@@ -265,18 +275,18 @@ describe("logout and login", () => {
         interactive: true,
         browser: (url) => void fetch(url, { redirect: "manual" }).then((r) => fetch(r.headers.get("location")!))
       })
-      yield* provider.configure({ profile, method: "oauth", values: {}, secrets: {} }).pipe(Effect.provide(live))
+      yield* provider.configure({ profile, method: "oauth", values: {}, switches: {}, references: {}, secrets: {} }).pipe(Effect.provide(live))
       assert.strictEqual(recording.opened.length, 1)
-      yield* provider.login({ profile, values: {}, secrets: {} }).pipe(Effect.provide(live))
+      yield* provider.login({ profile, values: {}, switches: {}, references: {}, secrets: {} }).pipe(Effect.provide(live))
       assert.strictEqual(recording.opened.length, 1)
       // Revoked at Cloudflare while the file still says valid: login notices and signs in again.
       const revoked = readJson(credentialsFile(home, "prod")).access as string
       emu.expireAccessToken(revoked)
-      yield* provider.login({ profile, values: {}, secrets: {} }).pipe(Effect.provide(live))
+      yield* provider.login({ profile, values: {}, switches: {}, references: {}, secrets: {} }).pipe(Effect.provide(live))
       assert.strictEqual(recording.opened.length, 2)
       assert.notStrictEqual(readJson(credentialsFile(home, "prod")).access, revoked)
       yield* provider.logout(profile).pipe(Effect.provide(live))
-      const described = yield* provider.login({ profile, values: {}, secrets: {} }).pipe(Effect.provide(live))
+      const described = yield* provider.login({ profile, values: {}, switches: {}, references: {}, secrets: {} }).pipe(Effect.provide(live))
       assert.strictEqual(recording.opened.length, 3)
       assert.strictEqual(described.json.loggedIn, true)
       assert.strictEqual(readJson(credentialsFile(home, "prod")).type, "oauth")
@@ -302,14 +312,14 @@ describe("secrets never leak", () => {
             })
           )
         )
-      yield* record(provider.configure({ profile, method: "oauth", values: {}, secrets: {} })).pipe(Effect.provide(live))
+      yield* record(provider.configure({ profile, method: "oauth", values: {}, switches: {}, references: {}, secrets: {} })).pipe(Effect.provide(live))
       const stored = readJson(credentialsFile(home, "prod"))
       yield* record(provider.describe(profile)).pipe(Effect.provide(live))
       yield* record(Effect.map(provider.environment(profile), (vars) => [String(vars.CLOUDFLARE_API_TOKEN), vars])).pipe(
         Effect.provide(live)
       )
       // A refused token that starts with the live one, and a refused revoke.
-      yield* record(provider.configure({ profile, method: "api-token", values: {}, secrets: { "api-token": Redacted.make(`${stored.access}-x`) } })).pipe(
+      yield* record(provider.configure({ profile, method: "api-token", values: {}, switches: {}, references: {}, secrets: { "api-token": Redacted.make(`${stored.access}-x`) } })).pipe(
         Effect.provide(live)
       )
       emu.failNext("/oauth2/revoke", 503, [{ code: 503, message: "temporarily_unavailable" }], 5)

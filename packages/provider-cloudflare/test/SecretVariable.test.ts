@@ -39,7 +39,7 @@ const setUp = (extra: Env = {}) =>
   })
 
 const configureByReference = (values: Record<string, string | undefined> = {}) =>
-  provider.configure({ profile, method: "api-token", values: { "api-token-variable": variable, ...values }, secrets: {} })
+  provider.configure({ profile, method: "api-token", values, switches: {}, references: { "api-token": variable }, secrets: {} })
 
 const get = CloudflareCredentials.makeFromProfile("prod").pipe(Effect.flatMap((service) => service.get))
 
@@ -107,15 +107,17 @@ describe("configure by reference", () => {
       const { emu, home, live } = yield* setUp()
       const token = emu.addApiToken()
       const cases = [
-        provider.configure({ profile, method: "api-token", values: { "api-token-variable": "1BAD" }, secrets: {} }),
+        provider.configure({ profile, method: "api-token", values: {}, switches: {}, references: { "api-token": "1BAD" }, secrets: {} }),
         provider.configure({
           profile,
           method: "api-token",
-          values: { "api-token-variable": variable },
+          values: {},
+          switches: {},
+          references: { "api-token": variable },
           secrets: { "api-token": Redacted.make(token) }
         }),
-        provider.configure({ profile, method: "api-token", values: { "api-key-variable": "CF_KEY" }, secrets: { "api-token": Redacted.make(token) } }),
-        provider.configure({ profile, method: "oauth", values: { "api-token-variable": variable }, secrets: {} })
+        provider.configure({ profile, method: "api-token", values: {}, switches: {}, references: { "api-key": "CF_KEY" }, secrets: { "api-token": Redacted.make(token) } }),
+        provider.configure({ profile, method: "oauth", values: {}, switches: {}, references: { "api-token": variable }, secrets: {} })
       ]
       for (const effect of cases) {
         const error = failureOf(yield* effect.pipe(Effect.provide(live), Effect.exit))
@@ -128,7 +130,7 @@ describe("configure by reference", () => {
     Effect.gen(function*() {
       const { emu, home, env, live } = yield* setUp()
       env[variable] = emu.addApiToken()
-      yield* provider.configure({ profile, values: { "api-token-variable": variable }, secrets: {} }).pipe(Effect.provide(live))
+      yield* provider.configure({ profile, values: {}, switches: {}, references: { "api-token": variable }, secrets: {} }).pipe(Effect.provide(live))
       assert.strictEqual(readJson(configFile(home)).profiles.prod.cloudflare.method, "api-token")
     }))
 
@@ -142,7 +144,7 @@ describe("configure by reference", () => {
         configFile(home),
         JSON.stringify({ version: 1, other: { keep: true }, profiles: { dev: { cloudflare: { method: "oauth" } } } })
       )
-      yield* provider.configure({ profile, method: "api-token", values: {}, secrets: { "api-token": Redacted.make(stored) } }).pipe(
+      yield* provider.configure({ profile, method: "api-token", values: {}, switches: {}, references: {}, secrets: { "api-token": Redacted.make(stored) } }).pipe(
         Effect.provide(live)
       )
       assert.strictEqual(readJson(credentialsFile(home, "prod")).apiToken, stored)
@@ -154,7 +156,7 @@ describe("configure by reference", () => {
       assert.strictEqual(tokenOf(yield* get.pipe(Effect.provide(live))), referenced)
 
       // And back to a stored secret: the reference goes, the file comes back.
-      yield* provider.configure({ profile, method: "api-token", values: {}, secrets: { "api-token": Redacted.make(stored) } }).pipe(
+      yield* provider.configure({ profile, method: "api-token", values: {}, switches: {}, references: {}, secrets: { "api-token": Redacted.make(stored) } }).pipe(
         Effect.provide(live)
       )
       const config = readJson(configFile(home))
@@ -254,17 +256,17 @@ describe("resolving a referenced secret", () => {
       yield* configureByReference().pipe(Effect.provide(live))
       const before = emu.counters.api["GET /user/tokens/verify"] ?? 0
       const config = Fs.readFileSync(configFile(home), "utf8")
-      const ok = yield* provider.login({ profile, values: {}, secrets: {} }).pipe(Effect.provide(live))
+      const ok = yield* provider.login({ profile, values: {}, switches: {}, references: {}, secrets: {} }).pipe(Effect.provide(live))
       assert.strictEqual(emu.counters.api["GET /user/tokens/verify"], before + 1)
       assert.strictEqual(ok.json.loggedIn, true)
       assert.strictEqual(Fs.readFileSync(configFile(home), "utf8"), config)
       assert.isFalse(Fs.existsSync(credentialsFile(home, "prod")))
 
       env[variable] = "wrong-token-0123456789abcdefghijklmnop"
-      const refused = failureOf(yield* provider.login({ profile, values: {}, secrets: {} }).pipe(Effect.provide(live), Effect.exit))
+      const refused = failureOf(yield* provider.login({ profile, values: {}, switches: {}, references: {}, secrets: {} }).pipe(Effect.provide(live), Effect.exit))
       assert.strictEqual(refused._tag, "CloudflareApiError")
       delete env[variable]
-      const unset = failureOf(yield* provider.login({ profile, values: {}, secrets: {} }).pipe(Effect.provide(live), Effect.exit))
+      const unset = failureOf(yield* provider.login({ profile, values: {}, switches: {}, references: {}, secrets: {} }).pipe(Effect.provide(live), Effect.exit))
       assert.strictEqual(unset._tag, "SecretVariableNotSet")
       assert.isFalse(Fs.existsSync(credentialsFile(home, "prod")))
     }))
@@ -280,7 +282,9 @@ describe("api-key by reference", () => {
       const configured = yield* provider.configure({
         profile,
         method: "api-key",
-        values: { "api-key-variable": "CF_KEY", email },
+        values: { email },
+        switches: {},
+        references: { "api-key": "CF_KEY" },
         secrets: {}
       }).pipe(Effect.provide(live))
       const entry = readJson(configFile(home)).profiles.prod.cloudflare

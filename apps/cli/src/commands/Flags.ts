@@ -5,6 +5,8 @@
  */
 import * as Args from "@effect/cli/Args"
 import * as Options from "@effect/cli/Options"
+import type * as Option from "effect/Option"
+import { providers } from "../ProviderList.js"
 
 /** Flags that take a value, with what the value is (for the error when it is missing). */
 const valued = new Map<string, string>()
@@ -44,7 +46,7 @@ export const yes = Options.boolean("yes").pipe(
   Options.withDescription("Do not ask for confirmation")
 )
 
-export const provider = Options.choice(valueFlag("provider", "cloudflare|aws"), ["cloudflare", "aws"]).pipe(
+export const provider = Options.choice(valueFlag("provider", providers.map((e) => e.id).join("|")), providers.map((e) => e.id)).pipe(
   Options.withDescription("Only this provider"),
   Options.optional
 )
@@ -57,65 +59,52 @@ const text = (name: string, description: string) =>
 
 const flag = (name: string, description: string) => Options.boolean(name).pipe(Options.withDescription(description))
 
-/** The method flags; every prompt of the wizard has one of these as its scripted equivalent. */
-export const method = {
-  method: text(
+/** `cloudflare: ...; aws: ...` when several providers declare a flag, else the one description. */
+const describe = (uses: ReadonlyArray<{ readonly provider: string; readonly text: string }>): string =>
+  uses.length === 1 ? uses[0]!.text : uses.map((u) => `${u.provider}: ${u.text}`).join("; ")
+
+/**
+ * The method flags, derived from the providers' descriptors: `--method`, each declared option as `--<name>`, each
+ * declared secret as `--<name>-env VAR`, `--<name>-stdin`, `--<name>-variable VAR`. A name two providers declare is
+ * one flag; its value reaches only the provider being configured. Every prompt of the wizard has one of these as its
+ * scripted equivalent.
+ */
+export const inputs = (() => {
+  const options: Record<string, Options.Options<Option.Option<string>> | Options.Options<boolean>> = {}
+  const uses = new Map<string, { kind: "text" | "switch"; uses: Array<{ provider: string; text: string }> }>()
+  const use = (name: string, kind: "text" | "switch", provider: string, text: string) => {
+    const known = uses.get(name) ?? { kind, uses: [] }
+    known.uses.push({ provider, text })
+    uses.set(name, known)
+  }
+  for (const e of providers) {
+    for (const o of e.options) use(o.name, o.kind ?? "text", e.id, o.description)
+    for (const s of e.secrets) {
+      use(`${s.name}-env`, "text", e.id, `Read the ${s.title} from this environment variable`)
+      if (s.stdin) use(`${s.name}-stdin`, "switch", e.id, `Read the ${s.title} from standard input`)
+      if (s.reference) {
+        use(
+          `${s.name}-variable`,
+          "text",
+          e.id,
+          `Keep no secret: read the ${s.title} from this environment variable every time it is used (stored as the variable's name)`
+        )
+      }
+    }
+  }
+  options.method = text(
     "method",
-    "Authentication method: cloudflare oauth|api-token|api-key, aws sso|access-keys|assume-role|aws-profile|web-identity"
-  ),
-  accountId: text("account-id", "Cloudflare account id (or AWS account id for sso with --sso-account-id)"),
-  email: text("email", "Cloudflare account email (api-key method)"),
-  scopes: text("scopes", "Cloudflare OAuth scopes, comma separated (`default` = the recommended set; add to it with default,d1:write)"),
-  apiTokenEnv: text("api-token-env", "Read the Cloudflare API token from this environment variable"),
-  apiTokenStdin: flag("api-token-stdin", "Read the Cloudflare API token from standard input"),
-  apiKeyEnv: text("api-key-env", "Read the Cloudflare global API key from this environment variable"),
-  apiKeyStdin: flag("api-key-stdin", "Read the Cloudflare global API key from standard input"),
-  apiTokenVariable: text(
-    "api-token-variable",
-    "Keep no secret: read the Cloudflare API token from this environment variable every time it is used (stored as the variable's name)"
-  ),
-  apiKeyVariable: text(
-    "api-key-variable",
-    "Keep no secret: read the Cloudflare global API key from this environment variable every time it is used (stored as the variable's name; --email is kept)"
-  ),
-  awsAccessKeyId: text("aws-access-key-id", "AWS access key id (access-keys method)"),
-  awsSecretAccessKeyEnv: text("aws-secret-access-key-env", "Read the AWS secret access key from this environment variable"),
-  awsSecretAccessKeyStdin: flag("aws-secret-access-key-stdin", "Read the AWS secret access key from standard input"),
-  awsSessionTokenEnv: text("aws-session-token-env", "Read an AWS session token from this environment variable"),
-  awsSecretAccessKeyVariable: text(
-    "aws-secret-access-key-variable",
-    "Keep no secret: read the AWS secret access key from this environment variable every time it is used (access-keys; stored as the variable's name, --aws-access-key-id is kept)"
-  ),
-  awsSessionTokenVariable: text(
-    "aws-session-token-variable",
-    "Keep no secret: read the AWS session token from this environment variable every time it is used (with --aws-secret-access-key-variable)"
-  ),
-  region: text("region", "AWS region of the profile"),
-  ssoStartUrl: text("sso-start-url", "IAM Identity Center start URL"),
-  ssoRegion: text("sso-region", "IAM Identity Center region"),
-  ssoAccountId: text("sso-account-id", "AWS account id to use through SSO"),
-  ssoRoleName: text("sso-role-name", "Permission set (role) name to use through SSO"),
-  useDeviceCode: flag("use-device-code", "SSO: use the device-code flow instead of the browser callback"),
-  roleArn: text("role-arn", "assume-role, web-identity: ARN of the role to assume"),
-  sourceProfile: text("source-profile", "assume-role: alchemy profile holding the source credentials"),
-  externalId: text("external-id", "assume-role: external id"),
-  roleSessionName: text("role-session-name", "assume-role, web-identity: session name"),
-  durationSeconds: text("duration-seconds", "assume-role, web-identity: session duration in seconds"),
-  mfaSerial: text("mfa-serial", "assume-role: MFA device serial or ARN"),
-  mfaCodeEnv: text("mfa-code-env", "assume-role: read the MFA code from this environment variable"),
-  mfaCodeStdin: flag("mfa-code-stdin", "assume-role: read the MFA code from standard input"),
-  awsProfile: text("aws-profile", "aws-profile: name of the profile in ~/.aws/config"),
-  webIdentityTokenFile: text(
-    "web-identity-token-file",
-    "web-identity: file holding the OIDC token, read again for each new session (without it: AWS_WEB_IDENTITY_TOKEN_FILE, else GitHub Actions' ACTIONS_ID_TOKEN_REQUEST_URL/_TOKEN, at each run)"
-  ),
-  webIdentityAudience: text(
-    "web-identity-audience",
-    "web-identity: audience asked of the GitHub Actions OIDC token endpoint (default sts.amazonaws.com)"
-  ),
-  noBrowser: flag("no-browser", "Print the login URL instead of opening a browser; paste the redirect URL back"),
-  yes
-}
+    `Authentication method: ${providers.map((e) => `${e.id} ${e.methods.map((m) => m.id).join("|")}`).join(", ")}`
+  )
+  for (const [name, { kind, uses: u }] of uses) {
+    options[name] = kind === "switch" ? flag(name, describe(u)) : text(name, describe(u))
+  }
+  options.yes = yes
+  return options
+})()
+
+/** The flags of {@link inputs} as parsed: by flag name. */
+export type MethodFlags = Readonly<Record<string, Option.Option<string> | boolean>>
 
 /** `--store`: where `configure` keeps the secrets it saves (DESIGN §3). */
 export const store = Options.choice(valueFlag("store", "file|keychain"), ["file", "keychain"]).pipe(

@@ -10,7 +10,7 @@ const auth = () => import("../internal/auth.js")
 
 export const configure = Command.make(
   "configure",
-  { profile: Flags.targetProfile, provider: Flags.provider, store: Flags.store, ...Flags.method },
+  { profile: Flags.targetProfile, provider: Flags.provider, store: Flags.store, inputs: Flags.inputs },
   (flags) => Effect.flatMap(Effect.promise(auth), (m) => m.configure(flags))
 ).pipe(
   Command.withDescription(
@@ -28,7 +28,7 @@ export const login = Command.make(
     ),
     stackFile: Flags.stackFile,
     store: Flags.store,
-    ...Flags.method
+    inputs: Flags.inputs
   },
   (flags) => Effect.flatMap(Effect.promise(auth), (m) => m.login(flags))
 ).pipe(

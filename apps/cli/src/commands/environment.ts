@@ -1,9 +1,10 @@
 /**
- * `alchemy exec`, `alchemy env`, `alchemy aws credential-process`.
+ * `alchemy exec`, `alchemy env`, and the providers' own commands (`alchemy aws credential-process`).
  */
 import * as Args from "@effect/cli/Args"
 import * as Command from "@effect/cli/Command"
 import * as Effect from "effect/Effect"
+import { providers } from "../ProviderList.js"
 import * as Flags from "./Flags.js"
 
 const environment = () => import("../internal/environment.js")
@@ -38,17 +39,20 @@ export const env = Command.make(
   )
 )
 
-const credentialProcess = Command.make(
-  "credential-process",
-  { profile: Flags.profile },
-  (flags) => Effect.flatMap(Effect.promise(environment), (m) => m.credentialProcess(flags))
-).pipe(
-  Command.withDescription(
-    "Print AWS credential_process JSON (Version 1) for the profile. In ~/.aws/config: credential_process = alchemy aws credential-process --profile prod"
+/**
+ * Each provider's own commands, under its id (`alchemy aws credential-process`), from its descriptor. Each takes
+ * `--profile` and prints what the provider returns.
+ */
+export const providerCommands = providers.filter((d) => d.commands.length > 0).map((d) => {
+  const [first, ...rest] = d.commands.map((c) =>
+    Command.make(
+      c.name,
+      { profile: Flags.profile },
+      (flags) => Effect.flatMap(Effect.promise(environment), (m) => m.providerCommand(m.entryOf(d.id), c.name)(flags))
+    ).pipe(Command.withDescription(c.description))
   )
-)
-
-export const aws = Command.make("aws").pipe(
-  Command.withDescription("AWS helpers"),
-  Command.withSubcommands([credentialProcess])
-)
+  return Command.make(d.id).pipe(
+    Command.withDescription(`${d.title} helpers`),
+    Command.withSubcommands([first!, ...rest])
+  )
+})

@@ -2,16 +2,67 @@
  * Turning a failed command into a message on stderr and an exit code:
  * 0 ok, 1 failure, 2 usage error, 3 needs login (130 interrupted).
  */
+import { type PortError, portErrorTags } from "@alchemy/profile-core/AuthProvider"
 import { registerSecret, scrub } from "@alchemy/profile-core/Redaction"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as Cause from "effect/Cause"
 import * as Data from "effect/Data"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
+import { absurd } from "effect/Function"
+import { providers } from "../ProviderList.js"
 import * as Output from "./Output.js"
 
 const tagOf = (e: unknown): string | undefined =>
   typeof e === "object" && e !== null && "_tag" in e && typeof (e as any)._tag === "string" ? (e as any)._tag : undefined
+
+/** Every failure a command can end with: the port's closed union and the CLI's own. */
+export type Failure = PortError | UsageError | CliError | Reported | ChildExit | StackFileError
+
+const failureTags: Readonly<Record<Failure["_tag"], true>> = {
+  ...portErrorTags,
+  UsageError: true,
+  CliError: true,
+  Reported: true,
+  ChildExit: true,
+  StackFileError: true
+}
+
+/** Is this one of the failures the CLI knows (anything else is reported as a failure of exit code 1)? */
+export const isFailure = (e: unknown): e is Failure => {
+  const tag = tagOf(e)
+  return tag !== undefined && tag in failureTags
+}
+
+/** The exit code of a known failure: 2 for a usage mistake, 3 when a login is needed, else 1. */
+export const exitCodeOf = (e: Failure): number => {
+  switch (e._tag) {
+    case "NeedsLogin":
+      return 3
+    case "UsageError":
+    case "InvalidProfileName":
+      return 2
+    case "ProviderError":
+      return e.usage ? 2 : 1
+    case "ChildExit":
+      return e.code
+    case "ConfigError":
+    case "CredentialsError":
+    case "LockTimeout":
+    case "ProfileNotFound":
+    case "ProviderNotConfigured":
+    case "NonInteractive":
+    case "ProfileExists":
+    case "SecretVariableNotSet":
+    case "AccountMismatch":
+    case "CliError":
+    case "Reported":
+    case "StackFileError":
+      return 1
+    default:
+      return absurd(e)
+  }
+}
 
 /** The exit code for a failure cause. */
 export const exitCode = (cause: Cause.Cause<unknown>): number => {
@@ -20,17 +71,11 @@ export const exitCode = (cause: Cause.Cause<unknown>): number => {
   if (Option.isNone(failure)) return 1
   const e = failure.value
   if (ValidationError.isValidationError(e)) return 2
-  const tag = tagOf(e)
-  if (tag === "NeedsLogin") return 3
-  if (tag === "UsageError" || tag === "InvalidProfileName") return 2
-  if (tag === "ChildExit") return (e as ChildExit).code
-  if (tag === "Reported") return 1
-  return 1
+  return isFailure(e) ? exitCodeOf(e) : 1
 }
 
 /** The variables whose values are secrets a provider may use: known to the scrub from the start. */
-const secretVariables = ["CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"]
-for (const name of secretVariables) registerSecret(process.env[name])
+for (const name of providers.flatMap((p) => p.secretVariables)) registerSecret(process.env[name])
 
 /**
  * The message of an error (its `_tag` when it has none); never the error's data, which could hold a secret, and

@@ -1,94 +1,35 @@
 /**
- * From parsed flags to profile-core's `ConfigureInput`. Secrets are read from standard input or from the
- * environment variable a flag names (never from argv) and are `Redacted` from the moment they are read. A
- * `--<secret>-variable VAR` flag reads nothing: the variable's name goes to the provider as a plain value, to be
+ * From parsed flags to the port's `ConfigureInput`, keyed by the names each provider declared (commands/Flags.ts
+ * derives the flags from the same descriptors). Secrets are read from standard input or from the environment
+ * variable a flag names (never from argv) and are `Redacted` from the moment they are read. A
+ * `--<secret>-variable VAR` flag reads nothing: the variable's name goes to the provider as a reference, to be
  * stored in place of the secret.
  */
-import type { ConfigureInput } from "@alchemy/profile-core/AuthProvider"
+import type { ConfigureInput, InputSecret } from "@alchemy/profile-core/AuthProvider"
 import type { ProfileName } from "@alchemy/profile-core/ProfileName"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import type { MethodFlags } from "../commands/Flags.js"
 import { UsageError } from "./Failure.js"
+import * as Providers from "./Providers.js"
+import * as Session from "./Session.js"
 
-/** The method flags as @effect/cli parses them (see commands/Flags.ts). */
-export interface MethodFlags {
-  readonly method: Option.Option<string>
-  readonly accountId: Option.Option<string>
-  readonly email: Option.Option<string>
-  readonly scopes: Option.Option<string>
-  readonly apiTokenEnv: Option.Option<string>
-  readonly apiTokenStdin: boolean
-  readonly apiKeyEnv: Option.Option<string>
-  readonly apiKeyStdin: boolean
-  readonly apiTokenVariable: Option.Option<string>
-  readonly apiKeyVariable: Option.Option<string>
-  readonly awsAccessKeyId: Option.Option<string>
-  readonly awsSecretAccessKeyEnv: Option.Option<string>
-  readonly awsSecretAccessKeyStdin: boolean
-  readonly awsSessionTokenEnv: Option.Option<string>
-  readonly awsSecretAccessKeyVariable: Option.Option<string>
-  readonly awsSessionTokenVariable: Option.Option<string>
-  readonly region: Option.Option<string>
-  readonly ssoStartUrl: Option.Option<string>
-  readonly ssoRegion: Option.Option<string>
-  readonly ssoAccountId: Option.Option<string>
-  readonly ssoRoleName: Option.Option<string>
-  readonly useDeviceCode: boolean
-  readonly roleArn: Option.Option<string>
-  readonly sourceProfile: Option.Option<string>
-  readonly externalId: Option.Option<string>
-  readonly roleSessionName: Option.Option<string>
-  readonly durationSeconds: Option.Option<string>
-  readonly mfaSerial: Option.Option<string>
-  readonly mfaCodeEnv: Option.Option<string>
-  readonly mfaCodeStdin: boolean
-  readonly awsProfile: Option.Option<string>
-  readonly webIdentityTokenFile: Option.Option<string>
-  readonly webIdentityAudience: Option.Option<string>
-  readonly noBrowser: boolean
-  readonly yes: boolean
+export type { MethodFlags }
+
+/** A text flag's value, if given. */
+export const textOf = (flags: MethodFlags, name: string): string | undefined => {
+  const v = flags[name]
+  return v !== undefined && typeof v !== "boolean" && Option.isSome(v) ? v.value : undefined
 }
 
-/** Value flags: ConfigureInput.values key (the flag without dashes) -> field. */
-const valueFlags = {
-  "account-id": "accountId",
-  email: "email",
-  scopes: "scopes",
-  "api-token-variable": "apiTokenVariable",
-  "api-key-variable": "apiKeyVariable",
-  "aws-access-key-id": "awsAccessKeyId",
-  "aws-secret-access-key-variable": "awsSecretAccessKeyVariable",
-  "aws-session-token-variable": "awsSessionTokenVariable",
-  region: "region",
-  "sso-start-url": "ssoStartUrl",
-  "sso-region": "ssoRegion",
-  "sso-account-id": "ssoAccountId",
-  "sso-role-name": "ssoRoleName",
-  "role-arn": "roleArn",
-  "source-profile": "sourceProfile",
-  "external-id": "externalId",
-  "role-session-name": "roleSessionName",
-  "duration-seconds": "durationSeconds",
-  "mfa-serial": "mfaSerial",
-  "aws-profile": "awsProfile",
-  "web-identity-token-file": "webIdentityTokenFile",
-  "web-identity-audience": "webIdentityAudience"
-} as const satisfies Record<string, keyof MethodFlags>
+/** Was a flag given (a switch on, or a text flag with a value)? */
+export const isGiven = (flags: MethodFlags, name: string): boolean => flags[name] === true || textOf(flags, name) !== undefined
 
-/** Secrets: ConfigureInput.secrets key -> its `-env` and `-stdin` flags, and `-variable` where it can be a reference. */
-const secretFlags = [
-  { key: "api-token", env: "apiTokenEnv", stdin: "apiTokenStdin", variable: "apiTokenVariable" },
-  { key: "api-key", env: "apiKeyEnv", stdin: "apiKeyStdin", variable: "apiKeyVariable" },
-  {
-    key: "aws-secret-access-key",
-    env: "awsSecretAccessKeyEnv",
-    stdin: "awsSecretAccessKeyStdin",
-    variable: "awsSecretAccessKeyVariable"
-  },
-  { key: "aws-session-token", env: "awsSessionTokenEnv", stdin: undefined, variable: "awsSessionTokenVariable" },
-  { key: "mfa-code", env: "mfaCodeEnv", stdin: "mfaCodeStdin", variable: undefined }
-] as const
+/** Every secret any provider declares, by name (two providers may declare the same one: the first spelling wins). */
+const secrets: ReadonlyArray<InputSecret> = [
+  ...new Map(Providers.entries.flatMap((e) => e.secrets.map((s) => [s.name, s] as const))).values()
+]
 
 /** The name of an environment variable (what `--<secret>-variable` stores). */
 export const variableName = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -98,25 +39,27 @@ export const variableName = /^[A-Za-z_][A-Za-z0-9_]*$/
  * The variable itself is not read here: it may be unset on the machine that configures the profile.
  */
 const checkVariableFlags = (flags: MethodFlags): Effect.Effect<void, UsageError> =>
-  Effect.forEach(secretFlags, (s) => {
-    if (s.variable === undefined) return Effect.void
-    const variable = flags[s.variable]
-    if (Option.isNone(variable)) return Effect.void
-    const name = variable.value
+  Effect.forEach(secrets, (s) => {
+    const name = s.reference ? textOf(flags, `${s.name}-variable`) : undefined
+    if (name === undefined) return Effect.void
     if (!variableName.test(name)) {
       return Effect.fail(
         new UsageError({
-          message: `--${s.key}-variable needs an environment variable name (a letter or _, then letters, digits or _), got ${
+          message: `--${s.name}-variable needs an environment variable name (a letter or _, then letters, digits or _), got ${
             JSON.stringify(name.slice(0, 40))
           }`
         })
       )
     }
-    const other = Option.isSome(flags[s.env]) ? `--${s.key}-env` : s.stdin !== undefined && flags[s.stdin] ? `--${s.key}-stdin` : undefined
+    const other = isGiven(flags, `${s.name}-env`)
+      ? `--${s.name}-env`
+      : s.stdin && flags[`${s.name}-stdin`] === true
+      ? `--${s.name}-stdin`
+      : undefined
     if (other !== undefined) {
       return Effect.fail(
         new UsageError({
-          message: `--${s.key}-variable and ${other} cannot be used together: keep the secret by reference (the variable's name) or store it, not both`
+          message: `--${s.name}-variable and ${other} cannot be used together: keep the secret by reference (the variable's name) or store it, not both`
         })
       )
     }
@@ -139,64 +82,90 @@ export const readStdin: Effect.Effect<Redacted.Redacted<string>, UsageError> = E
   process.stdin.once("error", () => resume(Effect.fail(new UsageError({ message: "could not read standard input" }))))
 })
 
-/** Which secrets were asked for on stdin (at most one can be). */
+/** The secrets of the flags, read now (at most one from stdin), by declared name. */
 export const secretsFromFlags = (
-  flags: MethodFlags,
-  env: Readonly<Record<string, string | undefined>> = process.env
+  flags: MethodFlags
 ): Effect.Effect<Record<string, Redacted.Redacted<string> | undefined>, UsageError> =>
   Effect.gen(function*() {
-    const secrets: Record<string, Redacted.Redacted<string> | undefined> = {}
+    const env = yield* Session.env
+    const read: Record<string, Redacted.Redacted<string> | undefined> = {}
     yield* checkVariableFlags(flags)
-    const stdin = secretFlags.filter((s) => s.stdin !== undefined && flags[s.stdin] === true)
+    const stdin = secrets.filter((s) => s.stdin && flags[`${s.name}-stdin`] === true)
     if (stdin.length > 1) {
       return yield* new UsageError({
-        message: `only one secret can come from standard input (got ${stdin.map((s) => `--${s.key}-stdin`).join(", ")}); use --<secret>-env VAR for the others`
+        message: `only one secret can come from standard input (got ${stdin.map((s) => `--${s.name}-stdin`).join(", ")}); use --<secret>-env VAR for the others`
       })
     }
-    for (const s of secretFlags) {
-      const variable = flags[s.env]
-      if (Option.isSome(variable)) {
-        if (s.stdin !== undefined && flags[s.stdin] === true) {
-          return yield* new UsageError({ message: `--${s.key}-env and --${s.key}-stdin cannot be used together` })
-        }
-        const value = env[variable.value]
-        if (value === undefined || value === "") {
-          return yield* new UsageError({
-            message: `--${s.key}-env names ${variable.value}, but that environment variable is not set`
-          })
-        }
-        secrets[s.key] = Redacted.make(value)
+    for (const s of secrets) {
+      const variable = textOf(flags, `${s.name}-env`)
+      if (variable === undefined) continue
+      if (s.stdin && flags[`${s.name}-stdin`] === true) {
+        return yield* new UsageError({ message: `--${s.name}-env and --${s.name}-stdin cannot be used together` })
       }
+      const value = env[variable]
+      if (value === undefined || value === "") {
+        return yield* new UsageError({
+          message: `--${s.name}-env names ${variable}, but that environment variable is not set`
+        })
+      }
+      read[s.name] = Redacted.make(value)
     }
     if (stdin.length === 1) {
       const value = yield* readStdin
       if (Redacted.value(value) === "") {
-        return yield* new UsageError({ message: `--${stdin[0]!.key}-stdin: standard input was empty` })
+        return yield* new UsageError({ message: `--${stdin[0]!.name}-stdin: standard input was empty` })
       }
-      secrets[stdin[0]!.key] = value
+      read[stdin[0]!.name] = value
     }
-    return secrets
+    return read
   })
 
-/** The `ConfigureInput` for one profile (the method applies to the provider it belongs to). */
+/**
+ * The `ConfigureInput` of one provider: only the options and secrets it declares (a flag another provider declares
+ * too reaches this one only if this one declares it).
+ */
 export const configureInput = (
+  entry: Providers.Entry,
   profile: ProfileName,
   flags: MethodFlags,
-  secrets: Readonly<Record<string, Redacted.Redacted<string> | undefined>>,
+  read: Readonly<Record<string, Redacted.Redacted<string> | undefined>>,
   method: string | undefined
 ): ConfigureInput => {
-  const values: Record<string, string | undefined> = {}
-  for (const [key, field] of Object.entries(valueFlags)) {
-    const value = flags[field]
-    if (Option.isSome(value)) values[key] = value.value
+  const values: Record<string, string> = {}
+  const switches: Record<string, boolean> = {}
+  for (const o of entry.options) {
+    if (o.kind === "switch") {
+      if (flags[o.name] === true) switches[o.name] = true
+    } else {
+      const value = textOf(flags, o.name)
+      if (value !== undefined) values[o.name] = value
+    }
   }
-  if (flags.yes) values.yes = "true"
-  return {
-    profile,
-    method,
-    values,
-    secrets,
-    noBrowser: flags.noBrowser,
-    useDeviceCode: flags.useDeviceCode
+  const secretsOf: Record<string, Redacted.Redacted<string>> = {}
+  const references: Record<string, string> = {}
+  for (const s of entry.secrets) {
+    const value = read[s.name]
+    if (value !== undefined) secretsOf[s.name] = value
+    const reference = s.reference ? textOf(flags, `${s.name}-variable`) : undefined
+    if (reference !== undefined) references[s.name] = reference
   }
+  return { profile, method, values, switches, secrets: secretsOf, references, confirmed: flags.yes === true }
 }
+
+/**
+ * The flags only one provider declares, by flag name: giving one of them picks that provider (`--api-token-env`
+ * means Cloudflare). A flag two providers declare picks neither.
+ */
+export const ownedFlags: ReadonlyMap<string, Providers.Entry> = (() => {
+  const owners = new Map<string, Set<Providers.Entry>>()
+  const own = (name: string, e: Providers.Entry) => owners.set(name, (owners.get(name) ?? new Set()).add(e))
+  for (const e of Providers.entries) {
+    for (const o of e.options) own(o.name, e)
+    for (const s of e.secrets) {
+      own(`${s.name}-env`, e)
+      if (s.stdin) own(`${s.name}-stdin`, e)
+      if (s.reference) own(`${s.name}-variable`, e)
+    }
+  }
+  return new Map([...owners].filter(([, set]) => set.size === 1).map(([name, set]) => [name, [...set][0]!]))
+})()

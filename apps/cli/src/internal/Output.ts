@@ -10,6 +10,7 @@
 import { printable, printableLines } from "@alchemy/profile-core/Printable"
 import { scrub } from "@alchemy/profile-core/Redaction"
 import * as Console from "effect/Console"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g
@@ -45,58 +46,23 @@ const writer = (stream: NodeJS.WriteStream) => (...args: ReadonlyArray<unknown>)
   stream.write((colorEnabled(stream) ? text : stripAnsi(text)) + "\n")
 }
 
+/**
+ * Where a command's output goes: stdout (its result) and stderr (progress, notices, warnings, errors), and the
+ * spinner. The default is the process's streams; an in-process test provides its own (`capture`) and reads what a
+ * person would see.
+ */
+export interface Sink {
+  readonly out: (text: string) => void
+  readonly err: (text: string) => void
+  /** Is stdout a terminal (values of `alchemy env` are hidden there)? */
+  readonly stdoutIsTerminal: boolean
+  readonly spinner: { readonly start: (message: string) => void; readonly stop: () => void }
+  /** Warnings already printed in this run (each is said once). */
+  readonly warned: Set<string>
+}
+
 const out = writer(process.stdout)
 const err = writer(process.stderr)
-
-/** A `Console` over process.stdout/stderr that removes colour where it does not belong. */
-export const console: Console.Console = (() => {
-  const unsafe = {
-    assert: (condition: boolean, ...args: ReadonlyArray<unknown>) => {
-      if (!condition) err(...args)
-    },
-    clear: () => {},
-    count: () => {},
-    countReset: () => {},
-    debug: err,
-    dir: (item: unknown) => out(item),
-    dirxml: out,
-    error: err,
-    group: () => {},
-    groupCollapsed: () => {},
-    groupEnd: () => {},
-    info: err,
-    log: out,
-    table: out,
-    time: () => {},
-    timeEnd: () => {},
-    timeLog: () => {},
-    trace: err,
-    warn: err
-  } as unknown as Console.UnsafeConsole
-  const lift = (f: (...args: ReadonlyArray<any>) => void) => (...args: ReadonlyArray<any>) => Effect.sync(() => f(...args))
-  return {
-    [Console.TypeId]: Console.TypeId,
-    assert: lift(unsafe.assert as any),
-    clear: Effect.void,
-    count: () => Effect.void,
-    countReset: () => Effect.void,
-    debug: lift(err),
-    dir: lift(out),
-    dirxml: lift(out),
-    error: lift(err),
-    group: () => Effect.void,
-    groupEnd: Effect.void,
-    info: lift(err),
-    log: lift(out),
-    table: lift(out),
-    time: () => Effect.void,
-    timeEnd: () => Effect.void,
-    timeLog: () => Effect.void,
-    trace: lift(err),
-    warn: lift(err),
-    unsafe
-  } as unknown as Console.Console
-})()
 
 /** A spinner on stderr (a TTY only), stopped by the next line printed (or at exit). */
 export const spinner = (() => {
@@ -126,19 +92,114 @@ export const spinner = (() => {
   return { start, stop }
 })()
 
+/** The process's streams. */
+export const processSink: Sink = {
+  out: (text) => out(text),
+  err: (text) => err(text),
+  get stdoutIsTerminal() {
+    return process.stdout.isTTY === true
+  },
+  spinner,
+  warned: new Set()
+}
+
+/** The sink of this run: the process's streams unless a test provides another. */
+export class Output extends Context.Reference<Output>()("@alchemy/cli/Output", { defaultValue: () => processSink }) {}
+
+/** A sink that keeps the lines (stdout and stderr apart, escaped as printed; no colour: not a terminal). */
+export const capture = (): Sink & { readonly stdout: Array<string>; readonly stderr: Array<string> } => {
+  const stdout: Array<string> = []
+  const stderr: Array<string> = []
+  const keep = (lines: Array<string>, scrubbed: boolean) => (text: string) => {
+    lines.push(stripAnsi(escapeOutsideColour(scrubbed ? scrub(text) : text, printableLines)))
+  }
+  return {
+    stdout,
+    stderr,
+    out: keep(stdout, false),
+    err: keep(stderr, true),
+    stdoutIsTerminal: false,
+    spinner: { start: (message) => stderr.push(message), stop: () => {} },
+    warned: new Set()
+  }
+}
+
+/** A `Console` writing to a sink (what @effect/cli prints help and usage errors through). */
+export const consoleOf = (sink: Sink): Console.Console => {
+  const o = (...args: ReadonlyArray<unknown>) => sink.out(format(args))
+  const e = (...args: ReadonlyArray<unknown>) => sink.err(format(args))
+  const unsafe = {
+    assert: (condition: boolean, ...args: ReadonlyArray<unknown>) => {
+      if (!condition) e(...args)
+    },
+    clear: () => {},
+    count: () => {},
+    countReset: () => {},
+    debug: e,
+    dir: (item: unknown) => o(item),
+    dirxml: o,
+    error: e,
+    group: () => {},
+    groupCollapsed: () => {},
+    groupEnd: () => {},
+    info: e,
+    log: o,
+    table: o,
+    time: () => {},
+    timeEnd: () => {},
+    timeLog: () => {},
+    trace: e,
+    warn: e
+  } as unknown as Console.UnsafeConsole
+  const lift = (f: (...args: ReadonlyArray<any>) => void) => (...args: ReadonlyArray<any>) => Effect.sync(() => f(...args))
+  return {
+    [Console.TypeId]: Console.TypeId,
+    assert: lift(unsafe.assert as any),
+    clear: Effect.void,
+    count: () => Effect.void,
+    countReset: () => Effect.void,
+    debug: lift(e),
+    dir: lift(o),
+    dirxml: lift(o),
+    error: lift(e),
+    group: () => Effect.void,
+    groupEnd: Effect.void,
+    info: lift(e),
+    log: lift(o),
+    table: lift(o),
+    time: () => Effect.void,
+    timeEnd: () => Effect.void,
+    timeLog: () => Effect.void,
+    trace: lift(e),
+    warn: lift(e),
+    unsafe
+  } as unknown as Console.Console
+}
+
+/** A `Console` over process.stdout/stderr that removes colour where it does not belong. */
+export const console: Console.Console = consoleOf(processSink)
+
 /** Print a line on stdout (the command's result). */
-export const line = (text: string): Effect.Effect<void> => Effect.sync(() => (spinner.stop(), out(text)))
+export const line = (text: string): Effect.Effect<void> =>
+  Effect.flatMap(Output, (sink) => Effect.sync(() => (sink.spinner.stop(), sink.out(text))))
 /** Print a line on stderr (progress, notices, warnings, errors). */
-export const note = (text: string): Effect.Effect<void> => Effect.sync(() => (spinner.stop(), err(text)))
-const warned = new Set<string>()
+export const note = (text: string): Effect.Effect<void> =>
+  Effect.flatMap(Output, (sink) => Effect.sync(() => (sink.spinner.stop(), sink.err(text))))
 /** Print a warning on stderr, once per command (the same warning from two paths, or two profiles, says it once). */
 export const warning = (text: string): Effect.Effect<void> =>
-  Effect.sync(() => {
-    if (warned.has(text)) return
-    warned.add(text)
-    spinner.stop()
-    err(`${yellow("warning:", process.stderr)} ${escapeOutsideColour(text, printable)}`)
-  })
+  Effect.flatMap(Output, (sink) =>
+    Effect.sync(() => {
+      if (sink.warned.has(text)) return
+      sink.warned.add(text)
+      sink.spinner.stop()
+      sink.err(`${yellow("warning:", process.stderr)} ${escapeOutsideColour(text, printable)}`)
+    }))
+/** Is stdout a terminal? */
+export const stdoutIsTerminal: Effect.Effect<boolean> = Effect.map(Output, (sink) => sink.stdoutIsTerminal)
+/** Start the spinner (stopped by the next line). */
+export const spin = (message: string): Effect.Effect<void> => Effect.flatMap(Output, (sink) => Effect.sync(() => sink.spinner.start(message)))
+/** Stop the spinner. */
+export const stopSpinner: Effect.Effect<void> = Effect.flatMap(Output, (sink) => Effect.sync(() => sink.spinner.stop()))
 
 // `alchemy env | head -1`: a closed pipe ends the command quietly, as with any Unix tool.
 for (const stream of [process.stdout, process.stderr]) {

@@ -1,117 +1,54 @@
 /**
- * The providers the CLI knows. Adding a provider is one entry here: its id, the profile variable, the method ids
- * (so `--method` can pick the provider without loading any code) and a lazy `load` of its package.
+ * The providers of the CLI (ProviderList.ts), and each one's port built once per command: the first operation that
+ * needs a provider loads its package and builds its port from core's services; every later call of the command
+ * (configure then describe, the pin check then the program) shares that port and its memo.
  */
-import type { AuthProvider, ConfigureInput, Description } from "@alchemy/profile-core/AuthProvider"
+import type { PortServices, ProviderDescriptor, ProviderPort } from "@alchemy/profile-core/AuthProvider"
 import { type ConfigFile, providerOf, unusableReason } from "@alchemy/profile-core/ConfigFile"
-import type { CredentialRefresher } from "@alchemy/profile-core/Credentials"
-import type { CredentialStore } from "@alchemy/profile-core/CredentialStore"
-import type { Interaction } from "@alchemy/profile-core/Interaction"
+import type { ConfigError } from "@alchemy/profile-core/Errors"
 import type { ProfileName } from "@alchemy/profile-core/ProfileName"
 import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
-import type * as Redacted from "effect/Redacted"
+import { providers } from "../ProviderList.js"
 
-/** The services the CLI provides to every provider (bin.ts). */
-export type Core = ProfileStore | CredentialStore | CredentialRefresher | Interaction
+/** A provider of the list (its descriptor: plain data, nothing loaded). */
+export type Entry = ProviderDescriptor
 
-/** A provider with its own services already provided: only core services remain. */
-export interface Provider {
-  readonly id: string
-  readonly title: string
-  readonly auth: AuthProvider<Core>
-  /**
-   * The consumer layer for a stack program (`CloudflareCredentials`, `AwsCredentials`), resolved by DESIGN §4
-   * from the app's `profile` and the command's `--profile`.
-   */
-  readonly credentials: (options: { readonly app?: string | undefined; readonly flag?: string | undefined }) => Layer.Layer<any, unknown, Core>
-  /**
-   * What the provider's own layers need beyond core (its API client, its resolver), given to stack programs too, so
-   * a resource can name its own profile: `Effect.provide(resource, CloudflareCredentials.fromProfile("prod"))`.
-   */
-  readonly services: Layer.Layer<any, never, Core>
-  /**
-   * Fails with `AccountMismatch` unless the credentials of `credentials(...)` reach `expected` (a stage's pinned
-   * account): Cloudflare's resolved account id, AWS's `GetCallerIdentity` account.
-   */
-  readonly requireAccount: (expected: string, pinnedBy: string) => Effect.Effect<void, unknown, any>
-  /** The consumer layer built from the provider's raw environment credentials (CLOUDFLARE_API_TOKEN, AWS_*). */
-  readonly fromEnvironment: Layer.Layer<any, unknown, Core>
-  /**
-   * Credentials a stage declares that are not environment variables (AWS web identity, kept in memory): the consumer
-   * layer, and the provider's variables from it (for `env`, `exec` and Promise stacks); `undefined` otherwise.
-   */
-  readonly declared?: (declaration: { readonly method: string }, label: string) =>
-    | {
-      readonly layer: Layer.Layer<any, unknown, Core>
-      readonly environment: Effect.Effect<Readonly<Record<string, Redacted.Redacted<string>>>, unknown, Core>
-    }
-    | undefined
-}
+/** Core's services, which every provider is built from (bin.ts provides them). */
+export type Core = PortServices
 
-export interface Entry {
-  readonly id: string
-  readonly title: string
-  readonly profileVariable: string
-  readonly environmentCredentials: ReadonlyArray<ReadonlyArray<string>>
-  readonly methods: ReadonlyArray<string>
-  readonly load: () => Promise<Provider>
-}
-
-/** Provide a provider's own services to every operation of its port. */
-export const adapt = <R>(auth: AuthProvider<R>, services: Layer.Layer<Exclude<R, Core>>): AuthProvider<Core> => {
-  const provide = <A, E>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, Core> =>
-    Effect.provide(effect, services) as Effect.Effect<A, E, Core>
-  return {
-    ...auth,
-    isConfigured: (profile: ProfileName) => provide(auth.isConfigured(profile)),
-    configure: (input: ConfigureInput) => provide<Description, unknown>(auth.configure(input)),
-    login: (input: ConfigureInput) => provide<Description, unknown>(auth.login(input)),
-    logout: (profile: ProfileName) => provide(auth.logout(profile)),
-    describe: (profile: ProfileName) => provide<Description, unknown>(auth.describe(profile)),
-    environment: (profile: ProfileName) =>
-      provide<Readonly<Record<string, Redacted.Redacted<string>>>, unknown>(auth.environment(profile))
-  }
-}
-
-export const entries: ReadonlyArray<Entry> = [
-  {
-    id: "cloudflare",
-    title: "Cloudflare",
-    profileVariable: "CLOUDFLARE_PROFILE",
-    environmentCredentials: [["CLOUDFLARE_API_TOKEN"], ["CLOUDFLARE_API_KEY", "CLOUDFLARE_EMAIL"]],
-    methods: ["oauth", "api-token", "api-key"],
-    load: () => import("./providers/cloudflare.js").then((m) => m.provider)
-  },
-  {
-    id: "aws",
-    title: "AWS",
-    profileVariable: "ALCHEMY_AWS_PROFILE",
-    environmentCredentials: [["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]],
-    methods: ["sso", "access-keys", "assume-role", "aws-profile", "web-identity"],
-    load: () => import("./providers/aws.js").then((m) => m.provider)
-  }
-]
+export const entries: ReadonlyArray<Entry> = providers
 
 export const entry = (id: string): Entry | undefined => entries.find((e) => e.id === id)
 
-const loaded = new Map<string, Promise<Provider>>()
+/** The ports built in this command, by provider id. */
+export class Registry extends Context.Tag("@alchemy/cli/Providers/Registry")<
+  Registry,
+  Map<string, Effect.Effect<ProviderPort, never, Core>>
+>() {}
 
-/** Load a provider's code (once). */
-export const load = (e: Entry): Effect.Effect<Provider> =>
-  Effect.promise(() => {
-    let p = loaded.get(e.id)
-    if (p === undefined) {
-      p = e.load()
-      loaded.set(e.id, p)
+/** A fresh registry: one per command run (an in-process test running several commands gets one each). */
+export const layer: Layer.Layer<Registry> = Layer.sync(Registry, () => new Map())
+
+/** The provider's port, loaded and built on first use in this command, then shared. */
+export const load = (e: Entry): Effect.Effect<ProviderPort, never, Core | Registry> =>
+  Effect.flatMap(Registry, (registry) => {
+    let port = registry.get(e.id)
+    if (port === undefined) {
+      port = Effect.runSync(Effect.cached(Effect.flatMap(Effect.promise(() => e.load()), (m) => m.make)))
+      registry.set(e.id, port)
     }
-    return p
+    return port
   })
 
 /** config.json, fully decoded (its errors name the file and the fix): read it once per command. */
-export const readConfig: Effect.Effect<ConfigFile, unknown, ProfileStore> = Effect.flatMap(ProfileStore, (store) => store.read)
+export const readConfig: Effect.Effect<ConfigFile, ConfigError, ProfileStore> = Effect.flatMap(
+  ProfileStore,
+  (store) => store.read
+)
 
 /**
  * Is the provider configured in the profile? config.json alone says, so a provider the profile does not use is
@@ -121,7 +58,11 @@ export const isConfigured = (config: ConfigFile, e: Entry, profile: ProfileName)
   providerOf(config, profile, e.id) !== undefined || unusableReason(config, profile, e.id) !== undefined
 
 /** The provider, loaded, when the profile configures it. */
-export const loadConfigured = (config: ConfigFile, e: Entry, profile: ProfileName): Effect.Effect<Option.Option<Provider>> =>
+export const loadConfigured = (
+  config: ConfigFile,
+  e: Entry,
+  profile: ProfileName
+): Effect.Effect<Option.Option<ProviderPort>, never, Core | Registry> =>
   isConfigured(config, e, profile) ? Effect.map(load(e), Option.some) : Effect.succeed(Option.none())
 
 /**
@@ -133,8 +74,14 @@ export const loadToRemove = (
   e: Entry,
   profile: ProfileName,
   stored: ReadonlyArray<string>
-): Effect.Effect<Option.Option<Provider>> =>
+): Effect.Effect<Option.Option<ProviderPort>, never, Core | Registry> =>
   stored.includes(e.id) ? Effect.map(load(e), Option.some) : loadConfigured(config, e, profile)
 
 /** The profiles of config.json, sorted (for `ProfileNotFound`). */
 export const profileNames = (config: ConfigFile): Array<string> => Object.keys(config.profiles).sort()
+
+/** Every variable whose value is a secret of some provider (scrubbed from every message from the start). */
+export const secretVariables: ReadonlyArray<string> = entries.flatMap((e) => e.secretVariables)
+
+/** The ids, as `--provider` takes them: `cloudflare|aws`. */
+export const choice: string = entries.map((e) => e.id).join("|")

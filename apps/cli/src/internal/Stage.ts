@@ -3,9 +3,9 @@
  * `--profile` that contradicts it (a usage error unless `--force`), and the pinned accounts checked before anything
  * runs.
  */
+import type { ConsumerLayer, ProviderPort } from "@alchemy/profile-core/AuthProvider"
 import { isProfileName } from "@alchemy/profile-core/ProfileName"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import type { Stack, StageDefinition } from "../Stack.js"
@@ -105,14 +105,14 @@ export const plan = (
  */
 export const checkPins = (
   stagePlan: StagePlan,
-  layerFor: (id: string) => Layer.Layer<any, unknown, Providers.Core> | undefined
+  layerFor: (id: string) => ConsumerLayer | undefined
 ) =>
   Effect.forEach(Object.entries(stagePlan.definition?.accounts ?? {}), ([id, expected]) =>
     Effect.gen(function*() {
       const layer = layerFor(id)
       if (layer === undefined || expected === undefined) return
       const provider = yield* Providers.load(Providers.entry(id)!)
-      yield* Effect.provide(provider.requireAccount(expected, stagePlan.label), layer)
+      yield* provider.requireAccount(expected, stagePlan.label, layer)
     }), { discard: true })
 
 /**
@@ -134,23 +134,23 @@ export const declarationFor = (
  */
 export const useDeclared = (
   stagePlan: StagePlan,
-  provider: Providers.Provider,
+  provider: ProviderPort,
   profile: string,
   declaration: Declared.Declaration
 ) =>
   Effect.gen(function*() {
-    const pinned = (stagePlan.definition?.accounts as Record<string, string | undefined> | undefined)?.[provider.id]
+    const pinned = (stagePlan.definition?.accounts as Record<string, string | undefined> | undefined)?.[provider.descriptor.id]
     const variables = Declared.variablesOf(declaration)
     const explanation = `credentials declared by ${stagePlan.label}${
       variables.length > 0 ? ` from ${variables.map((v) => `$${v}`).join(", ")}` : ` (${declaration.method})`
     }`
     // AWS web identity: a session held in memory by the provider's own layer.
-    const own = provider.declared?.(declaration, `${stagePlan.label} (declared ${declaration.method})`)
+    const own = provider.declared(declaration, `${stagePlan.label} (declared ${declaration.method})`)
     if (own !== undefined) {
       return {
         layer: own.layer,
         explanation,
-        vars: Effect.map(own.environment, (env) =>
+        vars: Effect.map(own.variables, (env) =>
           Object.fromEntries(Object.entries(env).map(([k, v]) => [k, Redacted.value(v)])) as Record<string, string>)
       }
     }

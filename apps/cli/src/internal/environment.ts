@@ -2,11 +2,11 @@
  * `alchemy exec`, `alchemy env`, `alchemy aws credential-process`: the profile's credentials as the usual
  * environment variables, for other programs.
  */
+import type { ConsumerLayer } from "@alchemy/profile-core/AuthProvider"
 import { ProfileNotFound } from "@alchemy/profile-core/Errors"
 import { hasControlCharacter } from "@alchemy/profile-core/Printable"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import { spawn } from "node:child_process"
@@ -51,13 +51,14 @@ export const variables = (flag: Option.Option<string>, stageFlags?: StageFlags) 
       : Providers.entries.filter((e) => (staged.stack.providers as ReadonlyArray<string>).includes(e.id))
     const options = { flag, app: staged?.plan.appProfile, appExplanation: staged?.plan.appExplanation }
     // Providers whose credentials are the stage's declared ones: their layers.
-    const declaredLayers = new Map<string, Layer.Layer<any, unknown, Providers.Core>>()
+    const declaredLayers = new Map<string, ConsumerLayer>()
     for (const entry of entries) {
       const selection = yield* Session.select(entry, options)
       first ??= selection
       for (const w of selection.warnings) yield* Output.warning(w)
       if (selection.useEnvironmentCredentials) {
-        for (const v of selection.environmentVariables) vars[v] = Redacted.make(process.env[v] ?? "")
+        const env = yield* Session.env
+        for (const v of selection.environmentVariables) vars[v] = Redacted.make(env[v] ?? "")
         continue
       }
       const declaration = Stage.declarationFor(
@@ -74,18 +75,20 @@ export const variables = (flag: Option.Option<string>, stageFlags?: StageFlags) 
       }
       const provider = yield* Providers.loadConfigured(yield* readConfig, entry, selection.profile)
       if (Option.isNone(provider)) continue
-      Object.assign(vars, yield* provider.value.auth.environment(selection.profile))
+      Object.assign(vars, yield* provider.value.resolve(selection.profile))
       read.push(selection.profile)
     }
     yield* Session.warnExposed(read)
     if (staged !== undefined) {
       // Nothing is printed or run until the credentials are shown to reach the stage's pinned accounts.
-      const layers = new Map<string, Layer.Layer<any, unknown, Providers.Core>>()
+      const layers = new Map<string, ConsumerLayer>()
       for (const entry of entries) {
         const provider = yield* Providers.load(entry)
-        const credentials = declaredLayers.get(entry.id) ??
-          provider.credentials({ app: staged.plan.appProfile, flag: Option.getOrUndefined(flag) })
-        layers.set(entry.id, Layer.merge(credentials, provider.services))
+        layers.set(
+          entry.id,
+          declaredLayers.get(entry.id) ??
+            provider.credentials({ app: staged.plan.appProfile, flag: Option.getOrUndefined(flag) })
+        )
       }
       yield* Stage.checkPins(staged.plan, (id) => layers.get(id))
     }
@@ -137,7 +140,7 @@ const assignment = (format: Exclude<Format, "json">, name: string, value: string
 export const env = (flags: { readonly profile: Option.Option<string>; readonly format: Format } & StageFlags) =>
   Effect.gen(function*() {
     const vars = yield* variables(flags.profile, flags)
-    const hide = process.stdout.isTTY === true
+    const hide = yield* Output.stdoutIsTerminal
     const value = (v: Redacted.Redacted<string>) => (hide ? "<hidden>" : Redacted.value(v))
     const names = Object.keys(vars).sort()
     let text: string
@@ -194,12 +197,18 @@ export const exec = (
     if (code !== 0) return yield* new ChildExit({ code })
   })
 
-export const credentialProcess = (flags: { readonly profile: Option.Option<string> }) =>
+/**
+ * A provider's own command (`alchemy aws credential-process`): what the provider prints for the profile selected by
+ * DESIGN §4 (or for the raw environment credentials).
+ */
+export const providerCommand = (entry: Providers.Entry, name: string) => (flags: { readonly profile: Option.Option<string> }) =>
   Effect.gen(function*() {
-    const entry = Providers.entry("aws")!
     const selection = yield* Session.select(entry, { flag: flags.profile })
-    const aws = yield* Effect.promise(() => import("./providers/aws.js"))
-    const output = yield* aws.credentialProcess(selection)
+    const provider = yield* Providers.load(entry)
+    const output = yield* provider.commands[name]!(selection)
     if (!selection.useEnvironmentCredentials) yield* Session.warnExposed([selection.profile])
-    yield* Output.line(JSON.stringify(output))
+    yield* Output.line(output)
   })
+
+/** The provider of the list with this id (for the commands built from descriptors). */
+export const entryOf = (id: string): Providers.Entry => Providers.entry(id)!

@@ -87,9 +87,10 @@ export const show = (
         environmentVariables: selection.environmentVariables
       }
       if (selection.useEnvironmentCredentials) {
+        const env = yield* Session.env
         const lines = selection.environmentVariables.map((v: string) => ({
           label: v,
-          value: redact(process.env[v] ?? ""),
+          value: redact(env[v] ?? ""),
           secret: true
         }))
         lines.push({ label: "source", value: `environment (${selection.environmentVariables.join(", ")})`, secret: false })
@@ -117,7 +118,7 @@ export const show = (
         continue
       }
       const provider = yield* Providers.load(entry)
-      const described = yield* Effect.either(provider.auth.describe(selection.profile))
+      const described = yield* Effect.either(provider.describe(selection.profile))
       const d: Description | undefined = described._tag === "Right" ? described.right : undefined
       const error = described._tag === "Left" ? messageOf(described.left) : null
       if (described._tag === "Left" && (described.left as { _tag?: unknown })._tag === "ConfigError") unusable = true
@@ -323,9 +324,9 @@ export const remove = (flags: { readonly name: string; readonly yes: boolean }) 
     for (const e of Providers.entries) {
       const provider = yield* Providers.loadToRemove(config, e, profile, stored)
       if (Option.isNone(provider)) continue
-      yield* provider.value.auth.logout(profile).pipe(
+      yield* provider.value.logout(profile).pipe(
         Effect.catchAll((error) =>
-          Output.warning(`Logging out of ${provider.value.title} (profile ${profile}) failed, deleting the profile anyway: ${messageOf(error)}`)
+          Output.warning(`Logging out of ${provider.value.descriptor.title} (profile ${profile}) failed, deleting the profile anyway: ${messageOf(error)}`)
         )
       )
     }

@@ -7,6 +7,7 @@
  */
 import { ProviderNotConfigured } from "@alchemy/profile-core/Errors"
 import { Interaction } from "@alchemy/profile-core/Interaction"
+import type { ConsumerLayer, PortError } from "@alchemy/profile-core/AuthProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -55,8 +56,8 @@ export const runStack = (
     const stagePlan = yield* Stage.plan(file, stack, stage, flags)
     const readConfig = yield* Effect.cached(Providers.readConfig)
     const profiles: Record<string, { profile: string; explanation: string }> = {}
-    const layers: Array<Layer.Layer<any, unknown, Providers.Core>> = []
-    const credentialLayers = new Map<string, Layer.Layer<any, unknown, Providers.Core>>()
+    const layers: Array<ConsumerLayer> = []
+    const credentialLayers = new Map<string, ConsumerLayer>()
     const env: Record<string, string> = {}
     // The profiles whose credentials the program gets (their files are checked for exposure).
     const read: Array<string> = []
@@ -79,31 +80,31 @@ export const runStack = (
         const declared = yield* Stage.useDeclared(stagePlan, provider, selection.profile, declaration)
         profiles[id] = { profile: "(declared)", explanation: declared.explanation }
         if (typeof stack.run === "function") Object.assign(env, yield* declared.vars)
-        credentialLayers.set(id, Layer.merge(declared.layer, provider.services))
-        layers.push(declared.layer, provider.services)
+        credentialLayers.set(id, declared.layer)
+        layers.push(declared.layer)
         continue
       }
       if (selection.useEnvironmentCredentials) {
         profiles[id] = { profile: "(environment)", explanation: selection.environmentVariables.join(", ") }
         for (const v of selection.environmentVariables) env[v] = process.env[v] ?? ""
       } else {
-        if (!(yield* provider.auth.isConfigured(selection.profile))) {
+        if (!(yield* provider.isConfigured(selection.profile))) {
           if (!interaction.interactive) {
             return yield* new ProviderNotConfigured({ profile: selection.profile, provider: id })
           }
           yield* interaction.info(`${entry.title} is not configured in profile ${selection.profile}; let's do that now.`)
-          yield* provider.auth.configure({ profile: selection.profile, values: {}, secrets: {} })
+          yield* provider.configure({ profile: selection.profile, values: {}, switches: {}, secrets: {}, references: {} })
         }
         profiles[id] = { profile: selection.profile, explanation: selection.explanation }
         read.push(selection.profile)
         if (typeof stack.run === "function") {
-          const vars = yield* provider.auth.environment(selection.profile)
+          const vars = yield* provider.resolve(selection.profile)
           for (const [k, v] of Object.entries(vars)) env[k] = Redacted.value(v)
         }
       }
       const credentials = provider.credentials({ app: stagePlan.appProfile, flag: Option.getOrUndefined(flags.profile) })
-      credentialLayers.set(id, Layer.merge(credentials, provider.services))
-      layers.push(credentials, provider.services)
+      credentialLayers.set(id, credentials)
+      layers.push(credentials)
     }
     yield* Session.warnExposed(read)
     // A stage pinned to accounts runs nothing until the credentials are shown to reach them.
@@ -122,10 +123,12 @@ export const runStack = (
         catch: (e) => e
       })
     const services = layers.reduce(
-      (acc: Layer.Layer<any, unknown, Providers.Core>, l) => Layer.merge(acc, l),
-      Layer.succeed(StackContext, info) as Layer.Layer<any, unknown, Providers.Core>
+      (acc: Layer.Layer<StackContext, PortError>, l) => Layer.merge(acc, l),
+      Layer.succeed(StackContext, info) as Layer.Layer<StackContext, PortError>
     )
-    yield* Effect.provide(program, services).pipe(
+    // The program may require any of the services the layers give (StackContext, each provider's credentials).
+    const provided = Effect.provide(program, services) as Effect.Effect<unknown, unknown>
+    yield* provided.pipe(
       Effect.catchAll((e: any) =>
         passThrough(e?._tag)
           ? Effect.fail(e)

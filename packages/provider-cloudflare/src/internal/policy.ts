@@ -10,6 +10,7 @@ import type { RefreshPolicy } from "@alchemy/profile-core/Credentials"
 import { CredentialStore } from "@alchemy/profile-core/CredentialStore"
 import { type CredentialsError, NeedsLogin } from "@alchemy/profile-core/Errors"
 import type { ProfileName } from "@alchemy/profile-core/ProfileName"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -54,7 +55,7 @@ const refreshOAuth = (
       return yield* needsLogin(profile, "the refresh token was revoked or has expired")
     }
     const fresh = reread.value
-    if (isFresh(fresh, Date.now(), Duration.toMillis(skew))) return fresh
+    if (isFresh(fresh, yield* Clock.currentTimeMillis, Duration.toMillis(skew))) return fresh
     const second = yield* attempt(profile, fresh)
     if (second !== "invalid_grant") return second
     return yield* needsLogin(profile, "the refresh token was revoked or has expired")

@@ -19,7 +19,7 @@ export type Kind = "api-token" | "api-key"
 /** What the variable holds, for people. */
 export const what: Readonly<Record<Kind, string>> = { "api-token": "API token", "api-key": "global API key" }
 
-/** The flag that names the variable (`ConfigureInput.values` key without the dashes). */
+/** The CLI flag that names the variable, without its dashes (the value arrives as `ConfigureInput.references[kind]`). */
 export const flagOf = (kind: Kind): `${Kind}-variable` => `${kind}-variable`
 
 export interface Reference {
