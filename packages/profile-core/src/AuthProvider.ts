@@ -93,6 +93,47 @@ export interface CommandDescriptor {
 }
 
 /**
+ * The form of the provider's account ids, for accounts a stack's stage pins (`stages.prod.accounts.<id>`).
+ *
+ * @since 0.4.0
+ */
+export interface AccountFormat {
+  readonly pattern: RegExp
+  /** What a valid one is, for the error: `a Cloudflare account id (32 hexadecimal characters)`. */
+  readonly what: string
+}
+
+/**
+ * Credentials a stage of a stack file may declare for the provider instead of a stored profile (a CI runner has no
+ * ~/.alchemy). The stack file is committed, so it names where each secret is at run time (environment variables),
+ * never a value. `variables` are fields naming a variable whose value fills one of the provider's own variables;
+ * `values` are plain fields (checked against `pattern` when given) copied into one. A method whose credentials the
+ * port keeps in memory (AWS web identity: `ProviderPort.declared`) has `kept: true`.
+ *
+ * @since 0.4.0
+ */
+export interface DeclarationDescriptor {
+  readonly method: string
+  readonly variables: ReadonlyArray<{
+    readonly field: string
+    /** The provider variable it fills: `CLOUDFLARE_API_TOKEN`. */
+    readonly fills: string
+    /** What the secret is, for people: `API token`. */
+    readonly what: string
+    readonly optional?: boolean
+  }>
+  readonly values: ReadonlyArray<{
+    readonly field: string
+    readonly fills?: string
+    /** A required value: its form, and the problem to report when it is missing or of another form. */
+    readonly required?: { readonly pattern: RegExp; readonly problem: string }
+    /** Filled with the stage's pinned account when not given. */
+    readonly orPinnedAccount?: boolean
+  }>
+  readonly kept?: boolean
+}
+
+/**
  * Everything the CLI knows about a provider before loading any of its code.
  *
  * @since 0.4.0
@@ -112,6 +153,10 @@ export interface ProviderDescriptor<Id extends string = string> {
   readonly options: ReadonlyArray<InputOption>
   readonly secrets: ReadonlyArray<InputSecret>
   readonly commands: ReadonlyArray<CommandDescriptor>
+  /** The form of its account ids, when a stage may pin one (`accounts.<id>` of a stack's stage). */
+  readonly account?: AccountFormat | undefined
+  /** The credentials a stack's stage may declare for it (none: a stage cannot declare any). */
+  readonly declarations?: ReadonlyArray<DeclarationDescriptor> | undefined
   /** The implementation, loaded on first use (a command that does not need the provider never loads it). */
   readonly load: () => Promise<ProviderModule>
 }

@@ -141,5 +141,30 @@ export const descriptor = make({
         "Print AWS credential_process JSON (Version 1) for the profile. In ~/.aws/config: credential_process = alchemy aws credential-process --profile prod"
     }
   ],
+  account: { pattern: /^\d{12}$/, what: "an AWS account id (12 digits)" },
+  declarations: [
+    {
+      method: "access-keys",
+      variables: [
+        { field: "accessKeyIdVariable", fills: "AWS_ACCESS_KEY_ID", what: "access key id" },
+        { field: "secretAccessKeyVariable", fills: "AWS_SECRET_ACCESS_KEY", what: "secret access key" },
+        { field: "sessionTokenVariable", fills: "AWS_SESSION_TOKEN", what: "session token", optional: true }
+      ],
+      values: [{ field: "region", fills: "AWS_REGION" }]
+    },
+    {
+      // AssumeRoleWithWebIdentity; the port keeps the session in memory (ProviderPort.declared).
+      method: "web-identity",
+      variables: [],
+      values: [{
+        field: "roleArn",
+        required: {
+          pattern: /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,128}$/,
+          problem: "roleArn must be an IAM role ARN (arn:aws:iam::<12 digits>:role/<name>)"
+        }
+      }],
+      kept: true
+    }
+  ],
   load: () => import("./AwsPort.js")
 })

@@ -87,5 +87,21 @@ export const descriptor = make({
   options,
   secrets,
   commands: [],
+  account: { pattern: /^[0-9a-f]{32}$/i, what: "a Cloudflare account id (32 hexadecimal characters)" },
+  declarations: [
+    {
+      method: "api-token",
+      variables: [{ field: "tokenVariable", fills: "CLOUDFLARE_API_TOKEN", what: "API token" }],
+      values: [{ field: "accountId", fills: "CLOUDFLARE_ACCOUNT_ID", orPinnedAccount: true }]
+    },
+    {
+      method: "api-key",
+      variables: [{ field: "keyVariable", fills: "CLOUDFLARE_API_KEY", what: "global API key" }],
+      values: [
+        { field: "email", fills: "CLOUDFLARE_EMAIL", required: { pattern: /@/, problem: "email is needed" } },
+        { field: "accountId", fills: "CLOUDFLARE_ACCOUNT_ID", orPinnedAccount: true }
+      ]
+    }
+  ],
   load: () => import("./CloudflarePort.js")
 })

@@ -1,7 +1,7 @@
 /**
  * Options shared by several commands: `--profile`, the provider/method flags of `configure` and `login`.
- * Secrets have no value flag: only `--<secret>-env VAR` (read the variable), `--<secret>-stdin`, or (Cloudflare)
- * `--<secret>-variable VAR` (keep no secret: store the variable's name and read it each time it is used).
+ * Secrets have no value flag: only `--<secret>-env VAR` (read the variable), `--<secret>-stdin`, or, where the provider
+ * allows it, `--<secret>-variable VAR` (keep no secret: store the variable's name and read it each time it is used).
  */
 import * as Args from "@effect/cli/Args"
 import * as Options from "@effect/cli/Options"
@@ -28,7 +28,7 @@ export const missingValue = (args: ReadonlyArray<string>): string | undefined =>
 
 export const profile = Options.text(valueFlag("profile", "<name>")).pipe(
   Options.withDescription(
-    "Profile to use (default: CLOUDFLARE_PROFILE / ALCHEMY_AWS_PROFILE, then ALCHEMY_PROFILE, then `default`)"
+    `Profile to use (default: ${providers.map((p) => p.profileVariable).join(" / ")}, then ALCHEMY_PROFILE, then \`default\`)`
   ),
   Options.optional
 )

@@ -20,7 +20,9 @@ export const exec = Command.make(
   (flags) => Effect.flatMap(Effect.promise(environment), (m) => m.exec(flags))
 ).pipe(
   Command.withDescription(
-    "Run a command with the profile's credentials as the usual environment variables (CLOUDFLARE_API_TOKEN, CLOUDFLARE_ACCOUNT_ID, AWS_*); exit code and signals are forwarded. Example: alchemy exec --profile prod -- wrangler whoami"
+    `Run a command with the profile's credentials as the usual environment variables (${
+      providers.map((p) => p.environmentCredentials[0]!.join(", ")).join(", ")
+    }, ...); exit code and signals are forwarded. Example: alchemy exec --profile prod -- wrangler whoami`
   )
 )
 

@@ -1,125 +1,91 @@
 /**
  * Credentials a stage declares in the stack file (`stages.prod.credentials`), for machines with no profile of that
- * name (a CI runner has no ~/.alchemy): the names of the variables that hold the secrets, or AWS web identity.
- * They become the provider's usual environment credentials for this process only (CLOUDFLARE_API_TOKEN, AWS_*),
- * so nothing is written anywhere.
+ * name (a CI runner has no ~/.alchemy): the names of the variables that hold the secrets, or a method the provider
+ * keeps in memory (AWS web identity). What each provider accepts is data of its descriptor (`declarations`); the
+ * declared variables become the provider's usual environment credentials for this process only
+ * (CLOUDFLARE_API_TOKEN, AWS_*), so nothing is written anywhere.
  */
+import type { DeclarationDescriptor } from "@alchemy/profile-core/AuthProvider"
 import { SecretVariableNotSet } from "@alchemy/profile-core/Errors"
 import * as SecretVariable from "@alchemy/profile-core/SecretVariable"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import type { DeclaredCredentials } from "../Stack.js"
 import { StackFileError } from "./Failure.js"
+import * as Providers from "./Providers.js"
 
 /** A declaration of one provider. */
 export type Declaration = NonNullable<DeclaredCredentials[keyof DeclaredCredentials]>
 
-const roleArn = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,128}$/
+/** The provider's declaration of this method, if it has one. */
+const descriptorOf = (provider: string, method: unknown): DeclarationDescriptor | undefined =>
+  Providers.entry(provider)?.declarations?.find((d) => d.method === method)
+
+const field = (declaration: object, name: string): unknown => (declaration as Record<string, unknown>)[name]
 
 /** The declaration's problems, as the stack file's error (`stages.prod.credentials.cloudflare: ...`). */
 export const check = (file: string, stage: string, id: string, declaration: unknown): Effect.Effect<void, StackFileError> => {
   const bad = (detail: string) =>
     Effect.fail(new StackFileError({ file, detail: `stages.${stage}.credentials.${id}: ${detail}` }))
   if (typeof declaration !== "object" || declaration === null) return bad("must be an object with a method")
-  const d = declaration as Record<string, unknown>
-  const variables = (...keys: ReadonlyArray<string>) => {
-    for (const key of keys) {
-      const value = d[key]
-      if (value === undefined && key.startsWith("sessionToken")) continue
-      if (typeof value !== "string" || !SecretVariable.isName(value)) {
-        return bad(`${key} must name an environment variable (letters, digits, _), not hold a value`)
-      }
+  const method = field(declaration, "method")
+  const described = descriptorOf(id, method)
+  if (described === undefined) {
+    const methods = (Providers.entry(id)?.declarations ?? []).map((d) => d.method)
+    return bad(`method must be one of ${methods.join(", ") || "(none: no declared credentials for this provider)"}`)
+  }
+  for (const v of described.values) {
+    const value = field(declaration, v.field)
+    if (v.required !== undefined && (typeof value !== "string" || !v.required.pattern.test(value))) {
+      return bad(v.required.problem)
     }
-    return Effect.void
   }
-  const methods: Record<string, ReadonlyArray<string>> = {
-    cloudflare: ["api-token", "api-key"],
-    aws: ["access-keys", "web-identity"]
+  for (const v of described.variables) {
+    const value = field(declaration, v.field)
+    if (value === undefined && v.optional === true) continue
+    if (typeof value !== "string" || !SecretVariable.isName(value)) {
+      return bad(`${v.field} must name an environment variable (letters, digits, _), not hold a value`)
+    }
   }
-  if (!(methods[id] ?? []).includes(String(d.method))) {
-    return bad(`method must be one of ${(methods[id] ?? []).join(", ") || "(none: no declared credentials for this provider)"}`)
-  }
-  switch (d.method) {
-    case "api-token":
-      return variables("tokenVariable")
-    case "api-key":
-      return typeof d.email === "string" && d.email.includes("@") ? variables("keyVariable") : bad("email is needed")
-    case "access-keys":
-      return variables("accessKeyIdVariable", "secretAccessKeyVariable", "sessionTokenVariable")
-    default:
-      return typeof d.roleArn === "string" && roleArn.test(d.roleArn)
-        ? Effect.void
-        : bad("roleArn must be an IAM role ARN (arn:aws:iam::<12 digits>:role/<name>)")
-  }
+  return Effect.void
 }
 
 /** The variables a declaration reads, for the explanation (`$CF_PROD_TOKEN`). */
-export const variablesOf = (declaration: Declaration): ReadonlyArray<string> => {
-  switch (declaration.method) {
-    case "api-token":
-      return [declaration.tokenVariable]
-    case "api-key":
-      return [declaration.keyVariable]
-    case "access-keys":
-      return [declaration.accessKeyIdVariable, declaration.secretAccessKeyVariable, ...(declaration.sessionTokenVariable ? [declaration.sessionTokenVariable] : [])]
-    case "web-identity":
-      return []
-  }
-}
-
-const read = (
-  env: Readonly<Record<string, string | undefined>>,
-  profile: string,
-  provider: string,
-  variable: string,
-  what: string
-): Effect.Effect<string, SecretVariableNotSet> => {
-  const value = SecretVariable.read(env, variable)
-  return value === undefined
-    ? Effect.fail(new SecretVariableNotSet({ profile, provider, variable, what }))
-    : Effect.succeed(Redacted.value(value))
-}
+export const variablesOf = (provider: string, declaration: Declaration): ReadonlyArray<string> =>
+  (descriptorOf(provider, declaration.method)?.variables ?? []).flatMap((v) => {
+    const name = field(declaration, v.field)
+    return typeof name === "string" ? [name] : []
+  })
 
 /**
  * The provider's standard environment variables for this declaration (`CLOUDFLARE_API_TOKEN`, `AWS_*`), read from
- * the variables it names. `pinned` is the stage's pinned account (Cloudflare: the account to use when the
- * declaration names none).
+ * the variables it names. `pinned` is the stage's pinned account (the account to use when the declaration names
+ * none, for a provider that says so).
  */
 export const environment = (
+  provider: string,
   declaration: Declaration,
   context: { readonly profile: string; readonly pinned: string | undefined },
-  env: Readonly<Record<string, string | undefined>> = process.env
+  env: Readonly<Record<string, string | undefined>>
 ): Effect.Effect<Record<string, string>, SecretVariableNotSet> =>
   Effect.gen(function*() {
-    const { profile } = context
-    switch (declaration.method) {
-      case "api-token": {
-        const account = declaration.accountId ?? context.pinned
-        return {
-          CLOUDFLARE_API_TOKEN: yield* read(env, profile, "cloudflare", declaration.tokenVariable, "API token"),
-          ...(account !== undefined ? { CLOUDFLARE_ACCOUNT_ID: account } : {})
-        }
+    const described = descriptorOf(provider, declaration.method)
+    const out: Record<string, string> = {}
+    if (described === undefined) return out
+    for (const v of described.variables) {
+      const variable = field(declaration, v.field)
+      if (typeof variable !== "string") continue
+      const value = SecretVariable.read(env, variable)
+      if (value === undefined) {
+        return yield* new SecretVariableNotSet({ profile: context.profile, provider, variable, what: v.what })
       }
-      case "api-key": {
-        const account = declaration.accountId ?? context.pinned
-        return {
-          CLOUDFLARE_API_KEY: yield* read(env, profile, "cloudflare", declaration.keyVariable, "global API key"),
-          CLOUDFLARE_EMAIL: declaration.email,
-          ...(account !== undefined ? { CLOUDFLARE_ACCOUNT_ID: account } : {})
-        }
-      }
-      case "access-keys": {
-        const out: Record<string, string> = {
-          AWS_ACCESS_KEY_ID: yield* read(env, profile, "aws", declaration.accessKeyIdVariable, "access key id"),
-          AWS_SECRET_ACCESS_KEY: yield* read(env, profile, "aws", declaration.secretAccessKeyVariable, "secret access key")
-        }
-        if (declaration.sessionTokenVariable !== undefined) {
-          out.AWS_SESSION_TOKEN = yield* read(env, profile, "aws", declaration.sessionTokenVariable, "session token")
-        }
-        if (declaration.region !== undefined) out.AWS_REGION = declaration.region
-        return out
-      }
-      case "web-identity":
-        return {}
+      out[v.fills] = Redacted.value(value)
     }
+    for (const v of described.values) {
+      if (v.fills === undefined) continue
+      const given = field(declaration, v.field)
+      const value = typeof given === "string" ? given : v.orPinnedAccount === true ? context.pinned : undefined
+      if (value !== undefined) out[v.fills] = value
+    }
+    return out
   })

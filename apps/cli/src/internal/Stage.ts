@@ -12,6 +12,7 @@ import type { Stack, StageDefinition } from "../Stack.js"
 import { StackFileError, UsageError } from "./Failure.js"
 import * as Declared from "./Declared.js"
 import * as Providers from "./Providers.js"
+import * as Session from "./Session.js"
 
 /** What a stage decides for one command. */
 export interface StagePlan {
@@ -23,11 +24,6 @@ export interface StagePlan {
   readonly appExplanation: string | undefined
   /** `stage prod of my-app`, for pinned-account errors. */
   readonly label: string
-}
-
-const accountFormats: Readonly<Record<string, { readonly pattern: RegExp; readonly what: string }>> = {
-  cloudflare: { pattern: /^[0-9a-f]{32}$/i, what: "a Cloudflare account id (32 hexadecimal characters)" },
-  aws: { pattern: /^\d{12}$/, what: "an AWS account id (12 digits)" }
 }
 
 /** The stage's definition, checked (a profile name that cannot be used, an account id of the wrong form, ...). */
@@ -42,7 +38,7 @@ const definitionOf = (file: string, stack: Stack, stage: string) =>
       return yield* bad(`profile ${JSON.stringify(String(definition.profile)).slice(0, 80)} is not a valid profile name`)
     }
     for (const [provider, account] of Object.entries(definition.accounts ?? {})) {
-      const format = accountFormats[provider]
+      const format = Providers.entry(provider)?.account
       if (format === undefined || !stack.providers.includes(provider as never)) {
         return yield* bad(`accounts.${provider}: the stack does not use ${JSON.stringify(provider).slice(0, 40)} (its providers: ${stack.providers.join(", ")})`)
       }
@@ -140,7 +136,7 @@ export const useDeclared = (
 ) =>
   Effect.gen(function*() {
     const pinned = (stagePlan.definition?.accounts as Record<string, string | undefined> | undefined)?.[provider.descriptor.id]
-    const variables = Declared.variablesOf(declaration)
+    const variables = Declared.variablesOf(provider.descriptor.id, declaration)
     const explanation = `credentials declared by ${stagePlan.label}${
       variables.length > 0 ? ` from ${variables.map((v) => `$${v}`).join(", ")}` : ` (${declaration.method})`
     }`
@@ -154,7 +150,7 @@ export const useDeclared = (
           Object.fromEntries(Object.entries(env).map(([k, v]) => [k, Redacted.value(v)])) as Record<string, string>)
       }
     }
-    const vars = yield* Declared.environment(declaration, { profile, pinned })
+    const vars = yield* Declared.environment(provider.descriptor.id, declaration, { profile, pinned }, yield* Session.env)
     Object.assign(process.env, vars)
     return { layer: provider.fromEnvironment, explanation, vars: Effect.succeed(vars) }
   })
