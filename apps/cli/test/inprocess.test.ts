@@ -122,6 +122,52 @@ describe("usage errors: exit code 2 and a message that says what to do", () => {
     }))
 })
 
+describe("what needs a person, without one: exit 1 naming the flag, nothing written", () => {
+  it.effect("configure with no flags: the provider picker names --provider and every provider", () =>
+    Effect.gen(function*() {
+      const home = newHome()
+      const r = yield* cli(["configure", "--profile", "dev"], { home })
+      assert.strictEqual(r.code, 1)
+      assert.include(r.stderr, "--provider cloudflare|aws")
+      assert.isFalse(fs.existsSync(path.join(home, "config.json")))
+    }))
+
+  it.effect("profile delete without --yes", () =>
+    Effect.gen(function*() {
+      const home = newHome()
+      fs.mkdirSync(home, { recursive: true, mode: 0o700 })
+      fs.writeFileSync(
+        path.join(home, "config.json"),
+        JSON.stringify({ version: 1, profiles: { dev: { cloudflare: { method: "api-token" } } } }),
+        { mode: 0o600 }
+      )
+      const before = fs.readFileSync(path.join(home, "config.json"), "utf8")
+      const r = yield* cli(["profile", "delete", "dev"], { home })
+      assert.strictEqual(r.code, 1)
+      assert.include(r.stderr, "--yes")
+      assert.strictEqual(fs.readFileSync(path.join(home, "config.json"), "utf8"), before)
+    }))
+})
+
+describe("completions and version", () => {
+  it.effect("completions for each shell name the commands and the provider flags", () =>
+    Effect.gen(function*() {
+      for (const shell of ["bash", "zsh", "fish"]) {
+        const r = yield* cli(["completions", shell])
+        assert.strictEqual(r.code, 0, r.stderr)
+        assert.include(r.stdout, "credential-process")
+        assert.include(r.stdout, "api-token-env")
+      }
+    }))
+
+  it.effect("--version", () =>
+    Effect.gen(function*() {
+      const r = yield* cli(["--version"])
+      assert.strictEqual(r.code, 0)
+      assert.match(r.stdout, /^\d+\.\d+\.\d+/)
+    }))
+})
+
 describe("output formats", () => {
   const token = "inprocess-canary-token-0123456789abcdef"
 
