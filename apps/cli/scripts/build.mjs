@@ -74,7 +74,8 @@ await esbuild.build({
   define: { "import.meta.url": "__alchemyImportMetaUrl" },
   banner: { js: "const __alchemyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: "none",
-  minify: true,
+  // ALCHEMY_BUILD_MINIFY=0 keeps names and esbuild's module comments, to read a --cpu-prof by module.
+  minify: process.env.ALCHEMY_BUILD_MINIFY !== "0",
   keepNames: false,
   logLevel: "warning"
 })
