@@ -10,7 +10,6 @@ import { Environment } from "@alchemy/profile-core/Environment"
 import { Interaction } from "@alchemy/profile-core/Interaction"
 import * as ProfileCore from "@alchemy/profile-core/ProfileCore"
 import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
-import { Environment as CloudflareEnvironment } from "@alchemy/provider-cloudflare/CloudflareEndpoints"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
@@ -51,8 +50,8 @@ const cli = (args: ReadonlyArray<string>, options: { home?: string; env?: Record
     const code = yield* Cli.run(args).pipe(
       Cli.withOutput(sink),
       Effect.provide(layer),
-      Effect.provideService(Environment, env),
-      Effect.provideService(CloudflareEnvironment, env)
+      // One environment for every package (profile-core's Environment; the providers read it too).
+      Effect.provideService(Environment, env)
     )
     return { code, stdout: sink.stdout.join("\n"), stderr: sink.stderr.join("\n") } satisfies Ran
   })

@@ -9,12 +9,12 @@
  * @since 0.1.0
  */
 import * as Path from "@effect/platform/Path"
-import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as os from "node:os"
+import { Environment } from "./Environment.js"
 
 /**
  * @since 0.1.0
@@ -92,8 +92,9 @@ export const layerAt = (root: string): Layer.Layer<AlchemyHome, never, Path.Path
   )
 
 /**
- * `$ALCHEMY_HOME` (read through `Config`, so a test `ConfigProvider` works) else `~/.alchemy`. A leading `~` is
- * the user's home directory; another relative value gives a home whose `problem` says how to fix the variable.
+ * `$ALCHEMY_HOME` (read through `Environment`, so a test or an embedding program can give its own) else
+ * `~/.alchemy`. A leading `~` is the user's home directory; another relative value gives a home whose `problem`
+ * says how to fix the variable. An empty or blank variable counts as unset.
  *
  * @since 0.1.0
  */
@@ -101,7 +102,7 @@ export const layer: Layer.Layer<AlchemyHome, never, Path.Path> = Layer.effect(
   AlchemyHome,
   Effect.gen(function*() {
     const path = yield* Path.Path
-    const fromEnv = yield* Config.option(Config.string("ALCHEMY_HOME")).pipe(Effect.orElseSucceed(() => Option.none()))
+    const fromEnv = Option.fromNullable((yield* Environment).ALCHEMY_HOME)
     return Option.match(Option.filter(fromEnv, (s) => s.trim().length > 0), {
       onNone: () => ({ root: path.join(os.homedir(), ".alchemy") }),
       onSome: (dir) => {

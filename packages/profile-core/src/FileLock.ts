@@ -8,6 +8,7 @@
  *
  * @since 0.1.0
  */
+import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
@@ -94,6 +95,8 @@ export const futureToleranceMillis = 2_000
 /**
  * proper-lockfile's file system, except that `stat` reports a lock dated in the future as dated at the epoch, so
  * proper-lockfile's own stale check (mtime older than `stale`) takes it over, by its usual remove-and-retry path.
+ * `stat` is a synchronous callback of proper-lockfile, outside any Effect, and compares with file mtimes (wall
+ * time), so it reads `Date.now()`, not `Clock`.
  */
 const lockFs = {
   ...NFS,
@@ -133,7 +136,7 @@ const tryOnce = (path: string) =>
 
 const acquire = (path: string, timeout: Duration.Duration) =>
   Effect.gen(function*() {
-    const started = Date.now()
+    const started = yield* Clock.currentTimeMillis
     const timeoutMs = Duration.toMillis(timeout)
     let attempt = 0
     while (true) {
@@ -144,7 +147,7 @@ const acquire = (path: string, timeout: Duration.Duration) =>
         const detail = result.left instanceof Error ? result.left.message : String(result.left)
         return yield* Effect.fail(new LockIoError({ path, code, detail }))
       }
-      const waited = Date.now() - started
+      const waited = (yield* Clock.currentTimeMillis) - started
       if (waited >= timeoutMs) return yield* Effect.fail(new LockTimeout({ path, waitedMs: waited }))
       const backoff = Math.min(100, 2 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random())
       attempt++

@@ -27,6 +27,7 @@
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Path from "@effect/platform/Path"
+import * as Clock from "effect/Clock"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -61,7 +62,11 @@ export interface MigrationResult {
 
 const nothing: MigrationResult = { migrated: false, profiles: [], entries: [], credentials: [], skipped: [] }
 
-const timestamp = (date: Date) => date.toISOString().replace(/[:.]/g, "-")
+/** The backup's suffix for the time now (on `Clock`, like every time read). */
+const timestamp: Effect.Effect<string> = Effect.map(
+  Clock.currentTimeMillis,
+  (millis) => new Date(millis).toISOString().replace(/[:.]/g, "-")
+)
 
 /** A name read from the file, as it is when it is plain, else quoted (control characters escaped) and bounded. */
 const printable = (s: string) =>
@@ -221,7 +226,7 @@ export const migrateWith = (home: Home.Home): Effect.Effect<MigrationResult, Con
         written.push(`${profile}/${provider}`)
       }
       yield* home.writeConfig({ ...config, profiles })
-      const backup = yield* finish(timestamp(new Date()))
+      const backup = yield* finish(yield* timestamp)
       return {
         migrated: true,
         backup,
@@ -236,7 +241,7 @@ export const migrateWith = (home: Home.Home): Effect.Effect<MigrationResult, Con
     Effect.gen(function*() {
       const config = yield* home.readConfig
       const profiles: Record<string, Record<string, ProviderEntry>> = { ...config.profiles }
-      const stamp = timestamp(new Date())
+      const stamp = yield* timestamp
       const credentialsBackup = `${paths.legacy}.bak-${stamp}.credentials`
       const skipped: Array<string> = []
       const entries: Array<string> = []

@@ -6,7 +6,6 @@
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import { assert, describe, it } from "@effect/vitest"
-import * as ConfigProvider from "effect/ConfigProvider"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -19,6 +18,7 @@ import * as net from "node:net"
 import * as path from "node:path"
 import { AlchemyHome } from "../src/AlchemyHome.js"
 import { CredentialStore } from "../src/CredentialStore.js"
+import { Environment } from "../src/Environment.js"
 import { ConfigError, CredentialsError, LockTimeout } from "../src/Errors.js"
 import { FileLock, layer as fileLockLayer } from "../src/FileLock.js"
 import { migrate } from "../src/Migration.js"
@@ -320,7 +320,7 @@ describe("ALCHEMY_HOME (item 14)", () => {
     <A, E>(effect: Effect.Effect<A, E, ProfileCore.Services>) =>
       effect.pipe(
         Effect.provide(ProfileCore.layer.pipe(Layer.provideMerge(NodeContext.layer))),
-        Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["ALCHEMY_HOME", value]])))
+        Effect.provideService(Environment, { ALCHEMY_HOME: value })
       )
 
   it.live("a leading ~ is the user's home directory", () => {

@@ -6,11 +6,11 @@
  *
  * @since 0.1.0
  */
+import { Environment } from "@alchemy/profile-core/Environment"
 import type { InvalidProfileName } from "@alchemy/profile-core/Errors"
 import { Interaction } from "@alchemy/profile-core/Interaction"
 import { decodeProfileName, type ProfileName } from "@alchemy/profile-core/ProfileName"
-import { selectProfile } from "@alchemy/profile-core/Selection"
-import * as Config from "effect/Config"
+import { selectProfile, variableValue } from "@alchemy/profile-core/Selection"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -78,48 +78,49 @@ export const fromProfile = (
     })
   )
 
-/**
- * Credentials from `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` [+ `AWS_SESSION_TOKEN`, `AWS_CREDENTIAL_EXPIRATION`,
- * `AWS_REGION` / `AWS_DEFAULT_REGION`].
- *
- * @since 0.1.0
- */
-export const fromEnv: Layer.Layer<AwsCredentials, AwsError> = Layer.effect(
-  AwsCredentials,
+/** The environment's raw credentials as a service (no layer: `fromEnv` and `layer` build it from their environment). */
+const fromEnvironment = (env: Readonly<Record<string, string | undefined>>): Effect.Effect<AwsCredentials.Service, AwsError> =>
   Effect.gen(function*() {
-    const config = yield* Config.all({
-      accessKeyId: Config.string("AWS_ACCESS_KEY_ID"),
-      secretAccessKey: Config.redacted("AWS_SECRET_ACCESS_KEY"),
-      sessionToken: Config.option(Config.redacted("AWS_SESSION_TOKEN")),
-      expiration: Config.option(Config.string("AWS_CREDENTIAL_EXPIRATION")),
-      region: Config.option(Config.string("AWS_REGION")),
-      defaultRegion: Config.option(Config.string("AWS_DEFAULT_REGION"))
-    }).pipe(
-      Effect.mapError(() =>
-        new AwsError({
-          reason: "MissingSetting",
-          profile: "(environment)",
-          detail: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must both be set"
-        })
-      )
-    )
-    const regionVariable = Option.isSome(config.region) ? "AWS_REGION" : "AWS_DEFAULT_REGION"
-    const region = Option.orElse(config.region, () => config.defaultRegion)
-    const expiration = Option.map(config.expiration, (text) => Date.parse(text)).pipe(
+    // Unset, empty and blank are all "not set" (profile-core's one rule for variables that hold credentials).
+    const read = (name: string) => Option.fromNullable(variableValue(env, name))
+    const accessKeyId = read("AWS_ACCESS_KEY_ID")
+    const secretAccessKey = Option.map(read("AWS_SECRET_ACCESS_KEY"), Redacted.make)
+    if (Option.isNone(accessKeyId) || Option.isNone(secretAccessKey)) {
+      return yield* new AwsError({
+        reason: "MissingSetting",
+        profile: "(environment)",
+        detail: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must both be set"
+      })
+    }
+    const configRegion = read("AWS_REGION")
+    const regionVariable = Option.isSome(configRegion) ? "AWS_REGION" : "AWS_DEFAULT_REGION"
+    const region = Option.orElse(configRegion, () => read("AWS_DEFAULT_REGION"))
+    const expiration = Option.map(read("AWS_CREDENTIAL_EXPIRATION"), (text) => Date.parse(text)).pipe(
       Option.filter((ms) => Number.isFinite(ms))
     )
     const resolved: AwsResolved = {
       profile: undefined,
       method: "environment",
-      accessKeyId: config.accessKeyId,
-      secretAccessKey: config.secretAccessKey,
-      sessionToken: Option.getOrUndefined(config.sessionToken),
+      accessKeyId: accessKeyId.value,
+      secretAccessKey: secretAccessKey.value,
+      sessionToken: Option.getOrUndefined(Option.map(read("AWS_SESSION_TOKEN"), Redacted.make)),
       expiration: Option.getOrUndefined(expiration),
       region: Option.getOrUndefined(region),
       regionSource: Option.isSome(region) ? { _tag: "Environment", variable: regionVariable } : undefined
     }
     return { profile: undefined, explanation: "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY", get: Effect.succeed(resolved) }
   })
+
+/**
+ * Credentials from `AWS_ACCESS_KEY_ID` + `AWS_SECRET_ACCESS_KEY` [+ `AWS_SESSION_TOKEN`, `AWS_CREDENTIAL_EXPIRATION`,
+ * `AWS_REGION` / `AWS_DEFAULT_REGION`], read from profile-core's `Environment` (the process's unless one is
+ * provided). Unset, empty and blank variables are all not set.
+ *
+ * @since 0.1.0
+ */
+export const fromEnv: Layer.Layer<AwsCredentials, AwsError> = Layer.effect(
+  AwsCredentials,
+  Effect.flatMap(Environment, fromEnvironment)
 )
 
 /** Options of the automatic layer: the names of DESIGN §4 steps 1-3. @since 0.1.0 */
@@ -127,6 +128,7 @@ export interface SelectOptions {
   readonly resource?: string | undefined
   readonly app?: string | undefined
   readonly flag?: string | undefined
+  /** The environment to choose from and read raw credentials from (default: profile-core's `Environment`). */
   readonly env?: Readonly<Record<string, string | undefined>> | undefined
 }
 
@@ -140,6 +142,7 @@ export const layer = (
 ): Layer.Layer<AwsCredentials, InvalidProfileName | AwsError, AwsResolver | Interaction> =>
   Layer.unwrapEffect(
     Effect.gen(function*() {
+      const env = options.env ?? (yield* Environment)
       const selection = selectProfile({
         provider: "aws",
         providerVariable: profileVariable,
@@ -147,14 +150,16 @@ export const layer = (
         resource: options.resource,
         app: options.app,
         flag: options.flag,
-        env: options.env ?? process.env
+        env
       })
       if (Either.isLeft(selection)) return Layer.fail(selection.left)
       const chosen = selection.right
       const interaction = yield* Interaction
       for (const warning of chosen.warnings) yield* interaction.warn(warning)
       const chosenLayer: Layer.Layer<AwsCredentials, InvalidProfileName | AwsError, AwsResolver> =
-        chosen.useEnvironmentCredentials ? fromEnv : fromProfile(chosen.profile, chosen.explanation)
+        chosen.useEnvironmentCredentials
+          ? Layer.effect(AwsCredentials, fromEnvironment(env))
+          : fromProfile(chosen.profile, chosen.explanation)
       return chosenLayer
     })
   )

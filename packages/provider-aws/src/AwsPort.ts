@@ -17,8 +17,10 @@ import type {
   ProviderPort,
   Variables
 } from "@alchemy/profile-core/AuthProvider"
+import { Environment } from "@alchemy/profile-core/Environment"
 import { ProviderError } from "@alchemy/profile-core/Errors"
 import type { Selection } from "@alchemy/profile-core/Selection"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as AwsAccountPin from "./AwsAccountPin.js"
@@ -40,8 +42,6 @@ import * as CredentialProcess from "./CredentialProcess.js"
 export const toPortError = (error: AwsError | PortError): PortError =>
   error._tag === "AwsError" ? new ProviderError({ provider: providerId, message: error.message, cause: error }) : error
 
-const port = <A>(effect: Effect.Effect<A, AwsError | PortError>): Effect.Effect<A, PortError> =>
-  Effect.mapError(effect, toPortError)
 
 /**
  * A stage's declared web identity (`stages.<stage>.credentials.aws`): the role, and optionally the region, session
@@ -61,9 +61,15 @@ interface WebIdentityDeclaration {
  * @since 0.4.0
  */
 export const make: Effect.Effect<ProviderPort, never, PortServices> = Effect.gen(function*() {
+  // The environment the AWS_* variables are read from (a reference: process.env unless the caller provided another),
+  // fixed for the port's lifetime: every operation and consumer layer of this port reads this one.
+  const environment = yield* Environment
   const resolver = yield* AwsResolver.make
   const auth = yield* AwsAuthProvider.make.pipe(Effect.provideService(AwsResolver.AwsResolver, resolver))
-  const context = yield* Effect.context<PortServices>()
+  const context = (yield* Effect.context<PortServices>()).pipe(Context.add(Environment, environment))
+
+  const port = <A>(effect: Effect.Effect<A, AwsError | PortError>): Effect.Effect<A, PortError> =>
+    effect.pipe(Effect.provideService(Environment, environment), Effect.mapError(toPortError))
   /** The resolver of this port, for consumer layers (a resource may name its own profile with `fromProfile`). */
   const resolverLayer = Layer.succeed(AwsResolver.AwsResolver, resolver)
 

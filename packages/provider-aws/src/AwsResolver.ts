@@ -19,6 +19,7 @@ import type {
   NonInteractive,
   SecretVariableNotSet
 } from "@alchemy/profile-core/Errors"
+import { Environment } from "@alchemy/profile-core/Environment"
 import { ProviderNotConfigured } from "@alchemy/profile-core/Errors"
 import { Interaction } from "@alchemy/profile-core/Interaction"
 import type { ProfileName } from "@alchemy/profile-core/ProfileName"
@@ -36,7 +37,7 @@ import type { ResolveKit } from "./internal/methods/method.js"
 import { table } from "./internal/methods/table.js"
 import { loadCredentialProviders } from "./internal/sdk.js"
 import * as Shared from "./internal/shared.js"
-import { type AwsProfileRegion, profileRegion } from "./internal/sharedConfig.js"
+import { type AwsProfileRegion, filesOf, profileRegion } from "./internal/sharedConfig.js"
 
 /**
  * Where a resolved region came from: an environment variable, the alchemy profile, or (for an `aws-profile`) the
@@ -215,7 +216,7 @@ export const make: Effect.Effect<
           detail: `source profiles form a cycle: ${[...chain, profile].join(" -> ")}`
         })
       }
-      const { region, source: regionSource } = regionFor(profile, e)
+      const { region, source: regionSource } = regionFor(profile, e, yield* Environment)
       const base = {
         profile,
         method: e.method,
@@ -246,7 +247,12 @@ export const make: Effect.Effect<
         return cached
       }
       const { fromIni } = yield* Effect.promise(() => loadCredentialProviders())
-      const identity = yield* Guard.around([...chain, profile], () => fromIni({ profile: name, ignoreCache: true })({})).pipe(
+      // The shared config files the `Environment` names (the SDK's defaults when it names none).
+      const env = yield* Environment
+      const identity = yield* Guard.around(
+        [...chain, profile],
+        () => fromIni({ profile: name, ...filesOf(env), ignoreCache: true })({})
+      ).pipe(
         Effect.mapError((error) => {
           // A nested alchemy refused to loop: report its one clear line, not the whole command output.
           const loop = /Credential loop for profile [^:]+: ([^\n]*?\(ALCHEMY_CREDENTIAL_PROCESS_[A-Z]+\))/.exec(error)
@@ -262,7 +268,7 @@ export const make: Effect.Effect<
         expiration: identity.expiration?.getTime(),
         accountId: identity.accountId
       }
-      const region = yield* profileRegion(name)
+      const region = yield* profileRegion(name, env)
       const resolved = { awsProfile: name, credentials, region }
       awsProfileCache.set(profile, resolved)
       return resolved

@@ -5,9 +5,10 @@
  *
  * @since 0.1.0
  */
+import { Environment } from "@alchemy/profile-core/Environment"
 import { Interaction } from "@alchemy/profile-core/Interaction"
+import { variableValue } from "@alchemy/profile-core/Selection"
 import * as Clock from "effect/Clock"
-import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -117,13 +118,13 @@ const toToken = (
     } satisfies SsoToken
   })
 
+/** The authorize URL: `AWS_ENDPOINT_URL_SSO_OIDC` > `AWS_ENDPOINT_URL` > the region's, read from `Environment`. */
 const authorizeEndpoint = (region: string) =>
-  Effect.gen(function*() {
-    const specific = yield* Config.option(Config.string("AWS_ENDPOINT_URL_SSO_OIDC"))
-    const general = yield* Config.option(Config.string("AWS_ENDPOINT_URL"))
-    const base = Option.getOrElse(Option.orElse(specific, () => general), () => `https://oidc.${region}.amazonaws.com`)
+  Effect.map(Environment, (env) => {
+    const base = variableValue(env, "AWS_ENDPOINT_URL_SSO_OIDC") ?? variableValue(env, "AWS_ENDPOINT_URL") ??
+      `https://oidc.${region}.amazonaws.com`
     return `${base.replace(/\/+$/, "")}/authorize`
-  }).pipe(Effect.orDie)
+  })
 
 const base64url = (buffer: Buffer) => buffer.toString("base64url")
 

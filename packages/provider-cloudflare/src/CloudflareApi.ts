@@ -8,13 +8,10 @@
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
-import * as Config from "effect/Config"
-import type * as ConfigError from "effect/ConfigError"
 import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Schema from "effect/Schema"
@@ -294,17 +291,18 @@ export const layer = (options: Options = {}): Layer.Layer<CloudflareApi, never, 
   Layer.effect(CloudflareApi, make(options))
 
 /**
- * The client with its base URL from `Config` (`CLOUDFLARE_BASE_URL`, optional); needs an `HttpClient`.
+ * The client with its base URL from the environment (`CLOUDFLARE_BASE_URL`, optional, read through profile-core's
+ * `Environment`: the process's unless one is provided, like every other variable of this package); needs an
+ * `HttpClient`. Reading the environment cannot fail.
  *
  * @since 0.1.0
  */
 export const layerConfig = (
   options: Omit<Options, "baseUrl"> = {}
-): Layer.Layer<CloudflareApi, ConfigError.ConfigError, HttpClient.HttpClient> =>
+): Layer.Layer<CloudflareApi, never, HttpClient.HttpClient> =>
   Layer.effect(
     CloudflareApi,
-    Effect.flatMap(Config.option(Config.string("CLOUDFLARE_BASE_URL")), (baseUrl) =>
-      make({ ...options, baseUrl: Option.getOrUndefined(baseUrl) }))
+    Effect.flatMap(CloudflareEndpoints.current, (endpoints) => make({ ...options, baseUrl: endpoints.apiBaseUrl }))
   )
 
 /**

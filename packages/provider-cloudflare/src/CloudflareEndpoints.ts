@@ -3,21 +3,21 @@
  * served. Real endpoints by default; `CLOUDFLARE_BASE_URL`, `ALCHEMY_CLOUDFLARE_OAUTH_URL` and
  * `ALCHEMY_CLOUDFLARE_CLIENT_ID` override them (DESIGN.md §5).
  *
- * The process environment is read through the `Environment` reference so tests and embedders can supply their own.
+ * The process environment is read through profile-core's `Environment` reference so tests and embedders can supply
+ * their own.
  *
  * @since 0.1.0
  */
-import * as Context from "effect/Context"
+import { Environment } from "@alchemy/profile-core/Environment"
 import * as Effect from "effect/Effect"
 
 /**
- * The environment variables the provider reads (defaults to `process.env`).
+ * The environment variables the provider reads (defaults to `process.env`): profile-core's `Environment`, re-exported
+ * under its old name. It is the same reference (the same key), so providing one provides the other.
  *
  * @since 0.1.0
  */
-export class Environment extends Context.Reference<Environment>()("@alchemy/provider-cloudflare/Environment", {
-  defaultValue: (): Readonly<Record<string, string | undefined>> => process.env
-}) {}
+export { Environment }
 
 /** @since 0.1.0 */
 export const defaultApiBaseUrl = "https://api.cloudflare.com/client/v4"

@@ -1,8 +1,11 @@
+import { Environment } from "@alchemy/profile-core/Environment"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as CloudflareApi from "../src/CloudflareApi.js"
 import * as CloudflareEndpoints from "../src/CloudflareEndpoints.js"
 import * as CloudflareOAuth from "../src/CloudflareOAuth.js"
 
@@ -32,6 +35,30 @@ describe("endpoints", () => {
     assert.isTrue(CloudflareEndpoints.fromEnvironment({ ALCHEMY_CLOUDFLARE_OAUTH_URL: "http://[::1]:1" }).allowInsecure)
     assert.isFalse(CloudflareEndpoints.fromEnvironment({ ALCHEMY_CLOUDFLARE_OAUTH_URL: "http://login.example.com" }).allowInsecure)
   })
+
+  it.effect("the environment is profile-core's Environment: the one provided is what the endpoints and the API read", () =>
+    Effect.gen(function*() {
+      // The same reference (the same key) under both names: providing profile-core's provides the package's.
+      assert.strictEqual(CloudflareEndpoints.Environment, Environment)
+      const env = {
+        CLOUDFLARE_BASE_URL: "http://127.0.0.1:1/from-provided/client/v4",
+        ALCHEMY_CLOUDFLARE_CLIENT_ID: "provided-client"
+      }
+      const endpoints = yield* CloudflareEndpoints.current.pipe(Effect.provideService(Environment, env))
+      assert.strictEqual(endpoints.apiBaseUrl, "http://127.0.0.1:1/from-provided/client/v4")
+      assert.strictEqual(endpoints.clientId, "provided-client")
+      // layerConfig reads CLOUDFLARE_BASE_URL through it too, not through the process's environment.
+      const api = yield* CloudflareApi.CloudflareApi.pipe(
+        Effect.provide(CloudflareApi.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))),
+        Effect.provideService(Environment, env)
+      )
+      assert.strictEqual(api.baseUrl, "http://127.0.0.1:1/from-provided/client/v4")
+      const fallback = yield* CloudflareApi.CloudflareApi.pipe(
+        Effect.provide(CloudflareApi.layerConfig().pipe(Layer.provide(FetchHttpClient.layer))),
+        Effect.provideService(Environment, {})
+      )
+      assert.strictEqual(fallback.baseUrl, CloudflareEndpoints.defaultApiBaseUrl)
+    }))
 
   it.live("an http:// OAuth origin that is not loopback is refused before any request", () =>
     Effect.gen(function*() {

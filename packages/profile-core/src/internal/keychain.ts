@@ -163,6 +163,9 @@ const start = (): ChildProcessWithoutNullStreams => {
   const modulePath = resolveBinding()
   const proc = spawn(process.execPath, ["-e", helperSource(modulePath)], {
     stdio: ["pipe", "pipe", "pipe"],
+    // The process's own environment, not profile-core's `Environment`, on purpose: the helper talks to the OS
+    // keychain (Secret Service over D-Bus: DBUS_SESSION_BUS_ADDRESS, XDG_RUNTIME_DIR, ...), which lives in the real
+    // process environment, and one helper is shared by the whole process whatever `Environment` a caller provided.
     env: process.env,
     windowsHide: true
   })

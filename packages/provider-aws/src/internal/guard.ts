@@ -4,6 +4,11 @@
  * profiles already being resolved. A child asked for one of them fails at once with a clear error instead of
  * spawning itself forever.
  *
+ * This module reads and writes `process.env` itself, not profile-core's `Environment`, on purpose: the chain must
+ * reach the child processes the AWS SDK starts (`credential_process`), and those inherit the real process
+ * environment, whatever `Environment` a caller provided. What it reads is likewise what this process inherited from
+ * its parent alchemy (plus what `around` set), which only `process.env` holds.
+ *
  * @internal
  */
 import * as Effect from "effect/Effect"

@@ -6,6 +6,7 @@
  *
  * @internal
  */
+import { Environment } from "@alchemy/profile-core/Environment"
 import { NeedsLogin } from "@alchemy/profile-core/Errors"
 import type { ProfileName } from "@alchemy/profile-core/ProfileName"
 import * as Clock from "effect/Clock"
@@ -32,14 +33,15 @@ export const storedRegion = (entry: AwsProviderEntry): string | undefined => ent
 
 /**
  * Region: `AWS_REGION` > `AWS_DEFAULT_REGION` > the profile's region > the SSO region > (an `aws-profile`) the
- * `region` of the AWS CLI profile, the order the AWS CLI itself follows for the last step.
+ * `region` of the AWS CLI profile, the order the AWS CLI itself follows for the last step. `env` is the caller's
+ * `Environment` (this function is pure: it does not read the process's).
  *
  * @internal
  */
 export const regionFor = (
   profile: ProfileName,
   entry: AwsProviderEntry,
-  env: Readonly<Record<string, string | undefined>> = process.env,
+  env: Readonly<Record<string, string | undefined>>,
   awsProfile?: AwsProfileRegion | undefined
 ): { readonly region?: string; readonly source?: RegionSource } => {
   for (const variable of ["AWS_REGION", "AWS_DEFAULT_REGION"]) {
@@ -214,7 +216,7 @@ export const assumeRoleWithWebIdentity = (
 
 /**
  * A new web identity session: a fresh token from this run's source, exchanged with STS. The token lives only in
- * this call.
+ * this call. The source's variables are read from `env`, or from profile-core's `Environment` when none is given.
  *
  * @since 0.3.0
  */
@@ -222,10 +224,10 @@ export const newWebIdentitySession = (
   profile: string,
   settings: WebIdentitySettings,
   region: string | undefined,
-  env: Readonly<Record<string, string | undefined>> = process.env
+  env?: Readonly<Record<string, string | undefined>> | undefined
 ): Effect.Effect<SessionCredentials & { readonly arn: string | undefined }, AwsError> =>
   Effect.gen(function*() {
-    const source = yield* WebIdentity.sourceFor(profile, settings, env)
+    const source = yield* WebIdentity.sourceFor(profile, settings, env ?? (yield* Environment))
     const token = yield* WebIdentity.readToken(profile, source)
     return yield* assumeRoleWithWebIdentity(profile, settings, token, source, region)
   })

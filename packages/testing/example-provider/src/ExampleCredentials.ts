@@ -7,18 +7,18 @@
  * What a profile stores: `profiles.<name>.example = { method: "api-key", metadata: { id, name } }` in config.json
  * and `{ type: "api-key", apiKey }` in `credentials/<name>/example.json`.
  *
- * The environment is read through Effect's `Config` (the process environment by default).
+ * The environment is read through profile-core's `Environment` (the process environment unless one is provided).
  *
  * @since 0.1.0
  */
 import type { PortError } from "@alchemy/profile-core/AuthProvider"
 import { CredentialStore } from "@alchemy/profile-core/CredentialStore"
+import { Environment } from "@alchemy/profile-core/Environment"
 import { NeedsLogin, ProviderError, ProviderNotConfigured } from "@alchemy/profile-core/Errors"
 import { decodeProfileName, type ProfileName } from "@alchemy/profile-core/ProfileName"
 import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
 import { registerSecret } from "@alchemy/profile-core/Redaction"
 import * as Selection from "@alchemy/profile-core/Selection"
-import * as Config from "effect/Config"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -95,12 +95,9 @@ export class ExampleCredentials extends Context.Tag("@alchemy/example-provider/E
 /** @since 0.1.0 */
 export const defaultEndpoint = "https://api.example.invalid"
 
+/** A variable of the `Environment`; unset, empty and blank are all `undefined` (core's `Selection.variableValue`). */
 const variable = (name: string): Effect.Effect<string | undefined> =>
-  Config.option(Config.string(name)).pipe(
-    Effect.map((value) => Option.getOrUndefined(Option.filter(value, (v) => v.trim() !== ""))),
-    // A plain string setting cannot be invalid: a failure here is a bug.
-    Effect.orDie
-  )
+  Effect.map(Environment, (env) => Selection.variableValue(env, name))
 
 /**
  * The API base: `EXAMPLE_API_URL`, else {@link defaultEndpoint}.
@@ -188,9 +185,7 @@ export const make = (
   options: { readonly app?: string | undefined; readonly flag?: string | undefined } = {}
 ): Effect.Effect<Service, PortError, ProfileStore | CredentialStore> =>
   Effect.gen(function*() {
-    const names = [descriptor.profileVariable, Selection.alchemyProfileVariable, ...descriptor.environmentCredentials.flat()]
-    const env: Record<string, string | undefined> = {}
-    for (const name of names) env[name] = yield* variable(name)
+    const env = yield* Environment
     const selection = yield* Either.match(
       Selection.selectProfile({
         provider: providerId,

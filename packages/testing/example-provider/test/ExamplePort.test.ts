@@ -6,6 +6,7 @@ import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import type { PortError, ProviderPort } from "@alchemy/profile-core/AuthProvider"
+import { Environment } from "@alchemy/profile-core/Environment"
 import { NonInteractive } from "@alchemy/profile-core/Errors"
 import { Interaction } from "@alchemy/profile-core/Interaction"
 import * as ProfileCore from "@alchemy/profile-core/ProfileCore"
@@ -244,5 +245,29 @@ describe("Example Cloud port", () => {
       assert.strictEqual(error._tag, "AccountMismatch")
       assert.include(error.message, "profile prod reach account acc-layer")
       yield* withPort(home, (port) => port.requireAccount("acc-env", "stage dev", port.fromEnvironment))
+    }))
+
+  it.live("the environment is profile-core's Environment: a provided one is read, not process.env", () =>
+    Effect.gen(function*() {
+      const home = newHome()
+      const key = server.addKey("acc-provided")
+      // process.env names a key the server does not know and a profile: neither is read.
+      process.env.EXAMPLE_API_KEY = "exk_not_a_key_of_the_server"
+      process.env.EXAMPLE_PROFILE = "prod"
+      const get = (layer: Layer.Layer<never, PortError>) =>
+        Effect.serviceOption(ExampleCredentials).pipe(
+          Effect.flatMap((service) => Option.getOrThrow(service).get),
+          Effect.provide(layer)
+        )
+      const env = { EXAMPLE_API_KEY: key, EXAMPLE_API_URL: `${server.url}/` }
+      const [chosen, raw] = yield* withPort(home, (port) =>
+        Effect.all([get(port.credentials({})), get(port.fromEnvironment)])).pipe(
+          Effect.provideService(Environment, env)
+        )
+      for (const resolved of [chosen, raw]) {
+        assert.strictEqual(resolved.accountId, "acc-provided")
+        assert.strictEqual(Redacted.value(resolved.apiKey), key)
+        assert.strictEqual(resolved.endpoint, server.url)
+      }
     }))
 })

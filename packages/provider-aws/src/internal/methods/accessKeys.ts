@@ -7,6 +7,7 @@
  * @internal
  */
 import type { ConfigureInput } from "@alchemy/profile-core/AuthProvider"
+import { Environment } from "@alchemy/profile-core/Environment"
 import * as Effect from "effect/Effect"
 import { AccessKeysFile, type AwsProviderEntry, providerId } from "../../AwsConfig.js"
 import { AwsError } from "../../AwsError.js"
@@ -68,8 +69,9 @@ const configureByReference = (
         ...(tokenVariable !== undefined ? { "aws-session-token": tokenVariable } : {})
       }
     }
-    const secretAccessKey = SecretVariable.read(process.env, secretVariable)
-    const sessionToken = tokenVariable === undefined ? undefined : SecretVariable.read(process.env, tokenVariable)
+    const env = yield* Environment
+    const secretAccessKey = SecretVariable.read(env, secretVariable)
+    const sessionToken = tokenVariable === undefined ? undefined : SecretVariable.read(env, tokenVariable)
     const unset = secretAccessKey === undefined
       ? { variable: secretVariable, kind: "aws-secret-access-key" as const }
       : tokenVariable !== undefined && sessionToken === undefined
@@ -149,7 +151,7 @@ export const accessKeys: Method = {
       const reference = SecretVariable.referenceOf(entry)
       if (reference !== undefined) {
         // Kept by reference: read from the environment at every resolve, never stored nor cached.
-        return { ...base, ...(yield* SecretVariable.resolve(profile, reference, process.env)) }
+        return { ...base, ...(yield* SecretVariable.resolve(profile, reference, yield* Environment)) }
       }
       const file = yield* kit.refresher.getValid({
         profile,
@@ -166,10 +168,10 @@ export const accessKeys: Method = {
       }
     }),
   details: (_kit, _profile, entry) =>
-    Effect.sync(() => {
+    Effect.map(Environment, (env) => {
       const reference = SecretVariable.referenceOf(entry)
       if (reference === undefined) return undefined
-      const set = (name: string) => SecretVariable.read(process.env, name) !== undefined
+      const set = (name: string) => SecretVariable.read(env, name) !== undefined
       return {
         secretLines: [
           { label: "secretAccessKey", value: `from $${reference.secretAccessKey} (${set(reference.secretAccessKey) ? "set" : "not set"})` },

@@ -5,6 +5,7 @@
  *
  * @internal
  */
+import { Environment } from "@alchemy/profile-core/Environment"
 import * as Effect from "effect/Effect"
 import type { AwsProviderEntry } from "../../AwsConfig.js"
 import type { AwsResolved } from "../../AwsResolver.js"
@@ -46,7 +47,7 @@ export const awsProfile: Method = {
       const name = entry.awsProfile
       if (name === undefined) return yield* missing(profile, "the AWS CLI profile name")
       const fromSdk = yield* kit.resolveAwsProfile(profile, name, chain)
-      const { region: awsRegion, source: awsRegionSource } = regionFor(profile, entry, process.env, fromSdk.region)
+      const { region: awsRegion, source: awsRegionSource } = regionFor(profile, entry, yield* Environment, fromSdk.region)
       return withBase({ ...base, region: awsRegion, regionSource: awsRegionSource }, fromSdk.credentials)
     }),
   sourceDetail: (entry) => `AWS profile ${entry.awsProfile ?? "?"}`

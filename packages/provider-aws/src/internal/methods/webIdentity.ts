@@ -6,6 +6,7 @@
  *
  * @internal
  */
+import { Environment } from "@alchemy/profile-core/Environment"
 import { formatExpiry } from "@alchemy/profile-core/Redaction"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -113,7 +114,8 @@ export const webIdentity: Method = {
         ...(region !== undefined ? { region } : {}),
         webIdentity: settings
       }
-      const available = yield* Effect.either(WebIdentity.sourceFor(profile, settings, process.env))
+      const env = yield* Environment
+      const available = yield* Effect.either(WebIdentity.sourceFor(profile, settings, env))
       if (available._tag === "Left") {
         // Only the `environment` source can be unavailable here (a file source always names its file).
         return {
@@ -126,7 +128,7 @@ export const webIdentity: Method = {
           ]
         }
       }
-      const { arn: _arn, ...session } = yield* newWebIdentitySession(profile, settings, region, process.env)
+      const { arn: _arn, ...session } = yield* newWebIdentitySession(profile, settings, region, env)
       const identity = yield* callerIdentity(profile, session, region)
       return {
         entry: { ...entry, metadata: { id: identity.account, name: identity.arn } },
@@ -150,7 +152,7 @@ export const webIdentity: Method = {
     Effect.gen(function*() {
       if (entry.webIdentity === undefined) return undefined
       const settings = entry.webIdentity
-      const source = WebIdentity.describeSource(settings, process.env)
+      const source = WebIdentity.describeSource(settings, yield* Environment)
       const location = yield* kit.credentials.location(profile, providerId).pipe(Effect.option)
       const file = yield* kit.credentials.read(profile, providerId, WebIdentityFile).pipe(
         Effect.map(Option.getOrUndefined),
