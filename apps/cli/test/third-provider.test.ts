@@ -12,6 +12,7 @@ import * as path from "node:path"
 import * as ExampleServer from "@alchemy/example-provider/ExampleServer"
 import * as CloudflareEmulator from "@alchemy/testing/CloudflareEmulator"
 import { afterAll, assert, beforeAll, describe, it } from "vitest"
+import * as Tmux from "./tmux.js"
 import { appDir, filesUnder, readConfig, type Result, run as runCli, sandbox, tempDir } from "./helpers.js"
 
 const listFile = path.join(appDir, "src", "ProviderList.ts")
@@ -85,6 +86,42 @@ describe("Example Cloud registered with one line", () => {
       assert.include(r.stderr, "--provider cloudflare|aws|example")
       assert.deepStrictEqual(filesUnder(box.home), {})
     } finally {
+      box.cleanup()
+    }
+  })
+
+  it("the wizard on a terminal: picked from the provider list, its key asked masked, saved", async () => {
+    const box = sandbox({ ...example.env, TERM: "xterm-256color" })
+    const p = Tmux.start(["configure", "--profile", "wiz"], box.env, path.join(dist, "alchemy.mjs"))
+    try {
+      const key = example.addKey()
+      const picker = await p.waitFor("Which providers do you want to configure?")
+      assert.include(picker, "Example Cloud")
+      // Cloudflare is preselected. The list starts with "Select All" and "Inverse Selection": go down to Cloudflare,
+      // unselect it, down to Example Cloud, select it (each change seen on the screen before the next key).
+      const step = async (key: string) => {
+        p.keys(key)
+        await new Promise((r) => setTimeout(r, 200))
+      }
+      await step("Down")
+      await step("Down")
+      p.keys("Space")
+      await p.waitFor(/☐ Cloudflare/)
+      await step("Down")
+      await step("Down")
+      p.keys("Space")
+      await p.waitFor(/☒ Example Cloud/)
+      p.keys("Enter")
+      await p.waitFor("? Example Cloud API key")
+      p.type(key)
+      p.keys("Enter")
+      assert.strictEqual(await p.exitCode(), 0, p.screen())
+      assert.include(p.screen(), "── Example Cloud ──")
+      assert.notInclude(p.screen(), key.slice(4))
+      assert.strictEqual(readConfig(box.home).profiles.wiz.example.method, "api-key")
+      assert.isUndefined(readConfig(box.home).profiles.wiz.cloudflare)
+    } finally {
+      p.close()
       box.cleanup()
     }
   })

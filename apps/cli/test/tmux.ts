@@ -24,7 +24,7 @@ export interface Pty {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-export const start = (args: ReadonlyArray<string>, env: Record<string, string>): Pty => {
+export const start = (args: ReadonlyArray<string>, env: Record<string, string>, cli: string = cliPath): Pty => {
   const dir = tempDir("pty")
   const socket = `alchemy-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`
   const script = path.join(dir, "run.sh")
@@ -38,7 +38,7 @@ export const start = (args: ReadonlyArray<string>, env: Record<string, string>):
         "env -i",
         ...Object.entries(env).map(([k, v]) => quote(`${k}=${v}`)),
         quote(process.execPath),
-        quote(cliPath),
+        quote(cli),
         ...args.map(quote)
       ].join(" "),
       `echo "EXIT=$?"`,
