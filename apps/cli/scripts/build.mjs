@@ -185,6 +185,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import * as vm from "node:vm"
+import * as zlib from "node:zlib"
 
 const argv = process.argv.slice(2)
 const last = argv[argv.length - 1]
@@ -218,9 +219,24 @@ if (process.env.ALCHEMY_COMPILE_CACHE !== "0") {
   cacheFile = path.join(base, "alchemy", "compile-cache", key + "-" + (word || "none") + ".v8")
   cacheKey = key
 }
+// V8 does not check a code cache's payload (release builds skip the checksum): a corrupt one makes it abort the
+// process (SIGTRAP) while compiling. So the file carries its own: a header, the payload's length and CRC-32
+// (zlib.crc32, Node 20.15+; without it no cache is used), and a file that does not match is ignored and rewritten.
+const header = Buffer.from("alchemy-v8-cache-1:")
+const crc32 = zlib.crc32
+if (typeof crc32 !== "function") cacheFile = undefined
 let cachedData
 if (cacheFile) {
-  try { cachedData = fs.readFileSync(cacheFile) } catch {}
+  try {
+    const raw = fs.readFileSync(cacheFile)
+    const start = header.length + 8
+    if (raw.length > start && raw.subarray(0, header.length).equals(header)) {
+      const payload = raw.subarray(start)
+      if (raw.readUInt32BE(header.length) === payload.length && raw.readUInt32BE(header.length + 4) === crc32(payload)) {
+        cachedData = payload
+      }
+    }
+  } catch {}
 }
 const script = new vm.Script(wrapper, { filename, cachedData })
 // With CI set the cache is used when present but never written: a CI job leaves its HOME as it found it (and a
@@ -229,12 +245,19 @@ const ci = process.env.CI !== undefined && process.env.CI !== "" && process.env.
 if (cacheFile && !ci && (cachedData === undefined || script.cachedDataRejected)) {
   process.once("exit", () => {
     try {
-      fs.mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 })
+      // One level at a time: a recursive mkdir under /proc (an odd XDG_CACHE_HOME) never returns.
+      const dir = path.dirname(cacheFile)
+      for (const d of [path.dirname(path.dirname(dir)), path.dirname(dir), dir]) {
+        try { fs.mkdirSync(d, { mode: 0o700 }) } catch (e) { if (e.code !== "EEXIST") throw e }
+      }
       const tmp = cacheFile + "." + process.pid + ".tmp"
-      fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 })
+      const data = script.createCachedData()
+      const sizes = Buffer.alloc(8)
+      sizes.writeUInt32BE(data.length, 0)
+      sizes.writeUInt32BE(crc32(data), 4)
+      fs.writeFileSync(tmp, Buffer.concat([header, sizes, data]), { mode: 0o600 })
       fs.renameSync(tmp, cacheFile)
       // Caches of earlier builds are of no use any more.
-      const dir = path.dirname(cacheFile)
       for (const f of fs.readdirSync(dir)) {
         if (f.endsWith(".v8") && !f.startsWith(cacheKey + "-")) fs.rmSync(path.join(dir, f), { force: true })
       }
