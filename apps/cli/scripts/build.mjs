@@ -22,6 +22,37 @@ await fs.mkdir(dist, { recursive: true })
 const temp = (name) => path.join(dist, `.${name}.${process.pid}.tmp`)
 const publish = (name) => fs.rename(temp(name), path.join(dist, name))
 
+/** The SDK modules provider-aws loads (packages/provider-aws/src/internal/sdk.ts), each on first use. */
+const sdkModules = [
+  "@aws-sdk/client-sso-oidc",
+  "@aws-sdk/client-sso",
+  "@aws-sdk/client-sts",
+  "@aws-sdk/credential-providers",
+  "@smithy/core/config"
+]
+const sdkFilter = new RegExp(`^(${sdkModules.map((m) => m.replace(/[/.-]/g, "\\$&")).join("|")})$`)
+
+await esbuild.build({
+  absWorkingDir: root,
+  stdin: {
+    // Each module is evaluated when first asked for (a getter), not when the file is loaded.
+    contents: sdkModules.map((m) =>
+      `Object.defineProperty(exports, ${JSON.stringify(m)}, { enumerable: true, get: () => require(${JSON.stringify(m)}) })`
+    ).join("\n"),
+    resolveDir: path.join(root, "..", "..", "packages", "provider-aws"),
+    sourcefile: "aws-sdk.cjs",
+    loader: "js"
+  },
+  outfile: temp("aws-sdk.cjs"),
+  bundle: true,
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  legalComments: "none",
+  minify: process.env.ALCHEMY_BUILD_MINIFY !== "0",
+  logLevel: "warning"
+})
+
 await esbuild.build({
   absWorkingDir: root,
   entryPoints: ["src/bin.ts"],
@@ -33,8 +64,20 @@ await esbuild.build({
   // tsx registers loaders relative to its own files: it must stay a real package. The bundle reaches it through
   // dist/tsx-bridge.cjs, a real CommonJS file whose import() Node handles (code compiled from a V8 code cache has
   // no dynamic-import hook).
-  external: ["./tsx-bridge.cjs"],
+  external: ["./tsx-bridge.cjs", "./aws-sdk.cjs"],
   plugins: [{
+    // The AWS SDK (~40% of the code) lives in its own file, dist/aws-sdk.cjs, required on the first AWS call: the
+    // commands that make none (most runs) neither read nor compile it.
+    name: "aws-sdk-apart",
+    setup(build) {
+      build.onResolve({ filter: sdkFilter }, (args) =>
+        args.kind === "dynamic-import" ? { path: args.path, namespace: "aws-sdk-apart" } : undefined)
+      build.onLoad({ filter: /.*/, namespace: "aws-sdk-apart" }, (args) => ({
+        contents: `module.exports = require("./aws-sdk.cjs")[${JSON.stringify(args.path)}]`,
+        loader: "js"
+      }))
+    }
+  }, {
     name: "without-providers",
     setup(build) {
       // A provider's implementation is the module its descriptor loads: <Title>Port.js.
@@ -82,8 +125,8 @@ await esbuild.build({
 
 // import("node:x") inside the bundle (AWS SDK internals) becomes require: code compiled from a V8 code cache has no
 // dynamic-import hook.
-{
-  const file = temp("alchemy.cjs")
+for (const name of ["alchemy.cjs", "aws-sdk.cjs"]) {
+  const file = temp(name)
   const text = await fs.readFile(file, "utf8")
   await fs.writeFile(file, text.replace(/\bimport\((["'])(node:[a-z_/]+)\1\)/g, "Promise.resolve().then(()=>require($1$2$1))"))
 }
@@ -94,6 +137,7 @@ await fs.writeFile(
     "exports.tsImport = (specifier, parent) => import('tsx/esm/api').then((m) => m.tsImport(specifier, parent))\n"
 )
 await publish("tsx-bridge.cjs")
+await publish("aws-sdk.cjs")
 await publish("alchemy.cjs")
 
 // Help is static: render it once here so `alchemy [command] --help` prints without loading the bundle. The commands

@@ -138,6 +138,7 @@ describe("packages as installed from their tarballs", () => {
           "package/README.md",
           "package/dist/alchemy.cjs",
           "package/dist/alchemy.mjs",
+          "package/dist/aws-sdk.cjs",
           "package/dist/help.json",
           "package/dist/tsx-bridge.cjs",
           "package/package.json"
