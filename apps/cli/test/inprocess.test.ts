@@ -101,6 +101,18 @@ describe("usage errors: exit code 2 and a message that says what to do", () => {
       assert.include(r.stderr, "configure one provider at a time")
     }))
 
+  it.effect("a flag of another provider than the one named is refused, not silently ignored", () =>
+    Effect.gen(function*() {
+      const home = newHome()
+      const r = yield* cli(["configure", "--provider", "aws", "--method", "access-keys", "--api-token-env", "T"], {
+        home,
+        env: { T: "x" }
+      })
+      assert.strictEqual(r.code, 2, r.stderr)
+      assert.include(r.stderr, "--api-token-env is not an option of AWS (it is Cloudflare's)")
+      assert.isFalse(fs.existsSync(path.join(home, "config.json")))
+    }))
+
   it.effect("a flag left without its value", () =>
     Effect.gen(function*() {
       const r = yield* cli(["env", "--profile"])

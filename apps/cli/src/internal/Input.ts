@@ -169,3 +169,38 @@ export const ownedFlags: ReadonlyMap<string, Providers.Entry> = (() => {
   }
   return new Map([...owners].filter(([, set]) => set.size === 1).map(([name, set]) => [name, [...set][0]!]))
 })()
+
+/** The flags a provider's descriptor gives it (`--account-id`, `--api-token-env`, ...). */
+const flagsOf = (e: Providers.Entry): ReadonlyArray<string> => [
+  ...e.options.map((o) => o.name),
+  ...e.secrets.flatMap((s) => [
+    `${s.name}-env`,
+    ...(s.stdin ? [`${s.name}-stdin`] : []),
+    ...(s.reference ? [`${s.name}-variable`] : [])
+  ])
+]
+
+/**
+ * A method flag given that none of the chosen providers takes (`--provider aws --api-token-env T`) would be ignored
+ * without a word: a usage error names the flag and who takes it.
+ */
+export const checkFlagsBelong = (
+  flags: MethodFlags,
+  chosen: ReadonlyArray<Providers.Entry>
+): Effect.Effect<void, UsageError> => {
+  const taken = new Set(chosen.flatMap(flagsOf))
+  for (const e of Providers.entries) {
+    for (const name of flagsOf(e)) {
+      if (taken.has(name) || !isGiven(flags, name)) continue
+      const owners = Providers.entries.filter((o) => flagsOf(o).includes(name)).map((o) => o.title)
+      return Effect.fail(
+        new UsageError({
+          message: `--${name} is not an option of ${chosen.map((c) => c.title).join(" or ")} (it is ${
+            owners.join(" and ")
+          }'s); remove it, or configure that provider with --provider`
+        })
+      )
+    }
+  }
+  return Effect.void
+}

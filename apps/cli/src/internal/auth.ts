@@ -131,6 +131,7 @@ export const configure = (flags: Common) =>
     const profile = yield* Session.profileFor(flags.profile)
     const secrets = yield* readSecrets(flags.inputs)
     const providers = yield* chooseProviders(flags.inputs, flags.provider)
+    yield* Input.checkFlagsBelong(flags.inputs, providers)
     const done: Array<Description> = []
     for (const entry of providers) {
       const d = yield* configureOne(entry, profile, flags.inputs, secrets, true)
@@ -161,6 +162,7 @@ export const login = (
         wanted = configured.length > 0 ? configured : yield* chooseProviders(flags.inputs, Option.none())
       }
     }
+    if (wanted.length > 0) yield* Input.checkFlagsBelong(flags.inputs, wanted)
     const done: Array<Description> = []
     for (const entry of wanted) {
       const provider = yield* Providers.load(entry)
