@@ -360,6 +360,56 @@ export interface ProviderModule {
 export const descriptor = <const Id extends string>(d: ProviderDescriptor<Id>): ProviderDescriptor<Id> => d
 
 /**
+ * One flag the CLI offers for a provider's input (see {@link flagsOf}).
+ *
+ * @since 0.4.0
+ */
+export interface InputFlag {
+  /** Without dashes: `account-id`, `api-token-env`. */
+  readonly name: string
+  readonly kind: "text" | "switch"
+  readonly description: string
+}
+
+/**
+ * The flags of a provider's inputs, by the one rule: an option `x` is `--x`; a secret `s` is `--s-env VAR`, plus
+ * `--s-stdin` where it may come from standard input and `--s-variable VAR` where it may be kept by reference.
+ *
+ * @since 0.4.0
+ */
+export const flagsOf = (d: Pick<ProviderDescriptor, "options" | "secrets">): ReadonlyArray<InputFlag> => [
+  ...d.options.map((o): InputFlag => ({ name: o.name, kind: o.kind ?? "text", description: o.description })),
+  ...d.secrets.flatMap((s): Array<InputFlag> => [
+    { name: `${s.name}-env`, kind: "text", description: `Read the ${s.title} from this environment variable` },
+    ...(s.stdin
+      ? [{ name: `${s.name}-stdin`, kind: "switch" as const, description: `Read the ${s.title} from standard input` }]
+      : []),
+    ...(s.reference
+      ? [{
+        name: `${s.name}-variable`,
+        kind: "text" as const,
+        description:
+          `Keep no secret: read the ${s.title} from this environment variable every time it is used (stored as the variable's name)`
+      }]
+      : [])
+  ])
+]
+
+/**
+ * A `ConfigureInput` with nothing given but what `fields` says.
+ *
+ * @since 0.4.0
+ */
+export const input = (profile: ProfileName, fields: Partial<Omit<ConfigureInput, "profile">> = {}): ConfigureInput => ({
+  profile,
+  values: {},
+  switches: {},
+  secrets: {},
+  references: {},
+  ...fields
+})
+
+/**
  * The CLI flags of a secret, by the rule above (for a provider's own messages: "pass --api-token-stdin, ...").
  *
  * @since 0.4.0

@@ -3,7 +3,7 @@
  * not thrown away between calls), every failure a `PortError`, and `credential-process` printing Version 1 JSON.
  * Also: the descriptor and the method table agree.
  */
-import type { ConfigureInput, ProviderPort } from "@alchemy/profile-core/AuthProvider"
+import { input, type ProviderPort } from "@alchemy/profile-core/AuthProvider"
 import { Interaction } from "@alchemy/profile-core/Interaction"
 import { decodeProfileName, type ProfileName } from "@alchemy/profile-core/ProfileName"
 import type { Selection } from "@alchemy/profile-core/Selection"
@@ -54,14 +54,6 @@ const buildPort = (): Effect.Effect<ProviderPort> =>
     Effect.provide(Layer.succeed(Interaction, scripted().interaction))
   )
 
-const input = (profile: ProfileName, fields: Partial<ConfigureInput>): ConfigureInput => ({
-  profile,
-  values: {},
-  switches: {},
-  secrets: {},
-  references: {},
-  ...fields
-})
 
 const selectionOf = (profile: ProfileName, useEnvironmentCredentials = false): Selection => ({
   profile,

@@ -6,6 +6,7 @@
 import * as Fs from "node:fs"
 import * as Path from "node:path"
 import { assert, describe, it } from "@effect/vitest"
+import * as AuthProvider from "@alchemy/profile-core/AuthProvider"
 import { type ConfigureInput, secretFlags } from "@alchemy/profile-core/AuthProvider"
 import { unsafeMakeProfileName } from "@alchemy/profile-core/ProfileName"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
@@ -24,14 +25,7 @@ import { assertNoSecrets, configFile, credentialsFile, emulator, envFor, failure
 
 const profile = unsafeMakeProfileName("prod")
 
-const input = (fields: Partial<ConfigureInput> = {}): ConfigureInput => ({
-  profile,
-  values: {},
-  switches: {},
-  secrets: {},
-  references: {},
-  ...fields
-})
+const input = (fields: Partial<ConfigureInput> = {}): ConfigureInput => AuthProvider.input(fields.profile ?? profile, fields)
 
 /** An HTTP client on `fetch` that counts how many times it is built and how many requests go through it. */
 const countingClient = () => {

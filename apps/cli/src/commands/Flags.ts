@@ -6,6 +6,7 @@
 import * as Args from "@effect/cli/Args"
 import * as Options from "@effect/cli/Options"
 import type * as Option from "effect/Option"
+import { flagsOf } from "@alchemy/profile-core/AuthProvider"
 import { providers } from "../ProviderList.js"
 
 /** Flags that take a value, with what the value is (for the error when it is missing). */
@@ -77,21 +78,7 @@ export const inputs = (() => {
     known.uses.push({ provider, text })
     uses.set(name, known)
   }
-  for (const e of providers) {
-    for (const o of e.options) use(o.name, o.kind ?? "text", e.id, o.description)
-    for (const s of e.secrets) {
-      use(`${s.name}-env`, "text", e.id, `Read the ${s.title} from this environment variable`)
-      if (s.stdin) use(`${s.name}-stdin`, "switch", e.id, `Read the ${s.title} from standard input`)
-      if (s.reference) {
-        use(
-          `${s.name}-variable`,
-          "text",
-          e.id,
-          `Keep no secret: read the ${s.title} from this environment variable every time it is used (stored as the variable's name)`
-        )
-      }
-    }
-  }
+  for (const e of providers) for (const f of flagsOf(e)) use(f.name, f.kind, e.id, f.description)
   options.method = text(
     "method",
     `Authentication method: ${providers.map((e) => `${e.id} ${e.methods.map((m) => m.id).join("|")}`).join(", ")}`

@@ -5,7 +5,7 @@
  * `--<secret>-variable VAR` flag reads nothing: the variable's name goes to the provider as a reference, to be
  * stored in place of the secret.
  */
-import type { ConfigureInput, InputSecret } from "@alchemy/profile-core/AuthProvider"
+import { type ConfigureInput, flagsOf, type InputSecret } from "@alchemy/profile-core/AuthProvider"
 import type { ProfileName } from "@alchemy/profile-core/ProfileName"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
@@ -158,27 +158,12 @@ export const configureInput = (
  */
 export const ownedFlags: ReadonlyMap<string, Providers.Entry> = (() => {
   const owners = new Map<string, Set<Providers.Entry>>()
-  const own = (name: string, e: Providers.Entry) => owners.set(name, (owners.get(name) ?? new Set()).add(e))
-  for (const e of Providers.entries) {
-    for (const o of e.options) own(o.name, e)
-    for (const s of e.secrets) {
-      own(`${s.name}-env`, e)
-      if (s.stdin) own(`${s.name}-stdin`, e)
-      if (s.reference) own(`${s.name}-variable`, e)
-    }
-  }
+  for (const e of Providers.entries) for (const f of flagsOf(e)) owners.set(f.name, (owners.get(f.name) ?? new Set()).add(e))
   return new Map([...owners].filter(([, set]) => set.size === 1).map(([name, set]) => [name, [...set][0]!]))
 })()
 
-/** The flags a provider's descriptor gives it (`--account-id`, `--api-token-env`, ...). */
-const flagsOf = (e: Providers.Entry): ReadonlyArray<string> => [
-  ...e.options.map((o) => o.name),
-  ...e.secrets.flatMap((s) => [
-    `${s.name}-env`,
-    ...(s.stdin ? [`${s.name}-stdin`] : []),
-    ...(s.reference ? [`${s.name}-variable`] : [])
-  ])
-]
+/** The flag names a provider's descriptor gives it (`account-id`, `api-token-env`, ...). */
+const namesOf = (e: Providers.Entry): ReadonlyArray<string> => flagsOf(e).map((f) => f.name)
 
 /**
  * A method flag given that none of the chosen providers takes (`--provider aws --api-token-env T`) would be ignored
@@ -188,11 +173,11 @@ export const checkFlagsBelong = (
   flags: MethodFlags,
   chosen: ReadonlyArray<Providers.Entry>
 ): Effect.Effect<void, UsageError> => {
-  const taken = new Set(chosen.flatMap(flagsOf))
+  const taken = new Set(chosen.flatMap(namesOf))
   for (const e of Providers.entries) {
-    for (const name of flagsOf(e)) {
+    for (const name of namesOf(e)) {
       if (taken.has(name) || !isGiven(flags, name)) continue
-      const owners = Providers.entries.filter((o) => flagsOf(o).includes(name)).map((o) => o.title)
+      const owners = Providers.entries.filter((o) => namesOf(o).includes(name)).map((o) => o.title)
       return Effect.fail(
         new UsageError({
           message: `--${name} is not an option of ${chosen.map((c) => c.title).join(" or ")} (it is ${

@@ -7,7 +7,7 @@
  */
 import { ProviderNotConfigured } from "@alchemy/profile-core/Errors"
 import { Interaction } from "@alchemy/profile-core/Interaction"
-import type { ConsumerLayer, PortError } from "@alchemy/profile-core/AuthProvider"
+import { type ConsumerLayer, input, type PortError } from "@alchemy/profile-core/AuthProvider"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -93,7 +93,7 @@ export const runStack = (
             return yield* new ProviderNotConfigured({ profile: selection.profile, provider: id })
           }
           yield* interaction.info(`${entry.title} is not configured in profile ${selection.profile}; let's do that now.`)
-          yield* provider.configure({ profile: selection.profile, values: {}, switches: {}, secrets: {}, references: {} })
+          yield* provider.configure(input(selection.profile))
         }
         profiles[id] = { profile: selection.profile, explanation: selection.explanation }
         read.push(selection.profile)

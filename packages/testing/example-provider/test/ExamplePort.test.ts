@@ -5,6 +5,7 @@
 import * as Fs from "node:fs"
 import * as Os from "node:os"
 import * as Path from "node:path"
+import * as AuthProvider from "@alchemy/profile-core/AuthProvider"
 import type { PortError, ProviderPort } from "@alchemy/profile-core/AuthProvider"
 import { Environment } from "@alchemy/profile-core/Environment"
 import { NonInteractive } from "@alchemy/profile-core/Errors"
@@ -88,14 +89,12 @@ const failureOf = <A>(exit: Exit.Exit<A, PortError>): PortError => {
 }
 
 const prod = unsafeMakeProfileName("prod")
-const input = (secrets: Record<string, string> = {}, values: Record<string, string> = {}) => ({
-  profile: prod,
-  method: "api-key",
-  values,
-  switches: {},
-  secrets: Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, Redacted.make(v)])),
-  references: {}
-})
+const input = (secrets: Record<string, string> = {}, values: Record<string, string> = {}) =>
+  AuthProvider.input(prod, {
+    method: "api-key",
+    values,
+    secrets: Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, Redacted.make(v)]))
+  })
 
 const readJson = (file: string) => JSON.parse(Fs.readFileSync(file, "utf8"))
 
