@@ -7,6 +7,7 @@
  */
 import { type ConfigureInput, flagsOf, type InputSecret } from "@alchemy/profile-core/AuthProvider"
 import type { ProfileName } from "@alchemy/profile-core/ProfileName"
+import * as SecretVariable from "@alchemy/profile-core/SecretVariable"
 import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
@@ -31,9 +32,6 @@ const secrets: ReadonlyArray<InputSecret> = [
   ...new Map(Providers.entries.flatMap((e) => e.secrets.map((s) => [s.name, s] as const))).values()
 ]
 
-/** The name of an environment variable (what `--<secret>-variable` stores). */
-export const variableName = /^[A-Za-z_][A-Za-z0-9_]*$/
-
 /**
  * `--<secret>-variable VAR`: a variable name, and the only source of that secret (not with its `-env` or `-stdin`).
  * The variable itself is not read here: it may be unset on the machine that configures the profile.
@@ -42,7 +40,7 @@ const checkVariableFlags = (flags: MethodFlags): Effect.Effect<void, UsageError>
   Effect.forEach(secrets, (s) => {
     const name = s.reference ? textOf(flags, `${s.name}-variable`) : undefined
     if (name === undefined) return Effect.void
-    if (!variableName.test(name)) {
+    if (!SecretVariable.isName(name)) {
       return Effect.fail(
         new UsageError({
           message: `--${s.name}-variable needs an environment variable name (a letter or _, then letters, digits or _), got ${

@@ -176,9 +176,6 @@ export const consoleOf = (sink: Sink): Console.Console => {
   } as unknown as Console.Console
 }
 
-/** A `Console` over process.stdout/stderr that removes colour where it does not belong. */
-export const console: Console.Console = consoleOf(processSink)
-
 /** Print a line on stdout (the command's result). */
 export const line = (text: string): Effect.Effect<void> =>
   Effect.flatMap(Output, (sink) => Effect.sync(() => (sink.spinner.stop(), sink.out(text))))
@@ -196,10 +193,6 @@ export const warning = (text: string): Effect.Effect<void> =>
     }))
 /** Is stdout a terminal? */
 export const stdoutIsTerminal: Effect.Effect<boolean> = Effect.map(Output, (sink) => sink.stdoutIsTerminal)
-/** Start the spinner (stopped by the next line). */
-export const spin = (message: string): Effect.Effect<void> => Effect.flatMap(Output, (sink) => Effect.sync(() => sink.spinner.start(message)))
-/** Stop the spinner. */
-export const stopSpinner: Effect.Effect<void> = Effect.flatMap(Output, (sink) => Effect.sync(() => sink.spinner.stop()))
 
 // `alchemy env | head -1`: a closed pipe ends the command quietly, as with any Unix tool.
 for (const stream of [process.stdout, process.stderr]) {

@@ -80,8 +80,5 @@ export const loadToRemove = (
 /** The profiles of config.json, sorted (for `ProfileNotFound`). */
 export const profileNames = (config: ConfigFile): Array<string> => Object.keys(config.profiles).sort()
 
-/** Every variable whose value is a secret of some provider (scrubbed from every message from the start). */
-export const secretVariables: ReadonlyArray<string> = entries.flatMap((e) => e.secretVariables)
-
 /** The ids, as `--provider` takes them: `cloudflare|aws`. */
 export const choice: string = entries.map((e) => e.id).join("|")
