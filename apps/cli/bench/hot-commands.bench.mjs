@@ -12,7 +12,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
 const appDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
-const cli = path.join(appDir, "dist", "alchemy.mjs")
+const cli = path.join(appDir, "dist", "alchemy.cjs")
 const runs = Number(process.env.BENCH_RUNS ?? 20)
 if (!fs.existsSync(cli)) execFileSync(process.execPath, [path.join(appDir, "scripts", "build.mjs")], { stdio: "inherit" })
 

@@ -9,7 +9,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
 const appDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
-const cli = path.join(appDir, "dist", "alchemy.mjs")
+const cli = path.join(appDir, "dist", "alchemy.cjs")
 const runs = Number(process.env.BENCH_RUNS ?? 20)
 if (!fs.existsSync(cli)) execFileSync(process.execPath, [path.join(appDir, "scripts", "build.mjs")], { stdio: "inherit" })
 
@@ -77,7 +77,7 @@ const cases = [
   { name: "alchemy --help", argv: [process.execPath, cli, "--help"], env: { ...baseEnv, ALCHEMY_HOME: showHome }, target: { ms: 150, ratio: 2.5 } },
   { name: "alchemy profile show", argv: [process.execPath, cli, "profile", "show"], env: { ...baseEnv, ALCHEMY_HOME: showHome }, target: { ms: 150, ratio: 2.5 } },
   { name: "alchemy profile show (Cloudflare only)", argv: [process.execPath, cli, "profile", "show"], env: { ...baseEnv, ALCHEMY_HOME: cloudflareHome, XDG_CACHE_HOME: path.join(root, "cache-full") } },
-  { name: "alchemy profile show (Cloudflare only), bundle without provider-aws", argv: [process.execPath, path.join(withoutAwsDir, "alchemy.mjs"), "profile", "show"], env: { ...baseEnv, ALCHEMY_HOME: cloudflareHome, XDG_CACHE_HOME: path.join(root, "cache-without-aws") } },
+  { name: "alchemy profile show (Cloudflare only), bundle without provider-aws", argv: [process.execPath, path.join(withoutAwsDir, "alchemy.cjs"), "profile", "show"], env: { ...baseEnv, ALCHEMY_HOME: cloudflareHome, XDG_CACHE_HOME: path.join(root, "cache-without-aws") } },
   { name: "alchemy profile list (1,000 profiles)", argv: [process.execPath, cli, "profile", "list"], env: { ...baseEnv, ALCHEMY_HOME: listHome }, target: { ms: 250 } }
 ]
 

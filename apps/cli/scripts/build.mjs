@@ -1,7 +1,8 @@
-// Bundle the CLI into one CommonJS file, dist/alchemy.cjs, plus a tiny entry, dist/alchemy.mjs.
+// Bundle the CLI into one CommonJS file, dist/main.cjs, plus a tiny CommonJS entry, dist/alchemy.cjs (the `bin`).
+// The entry is CommonJS, not an ES module: Node's ES module loader costs a start ~7 ms more before the first line runs.
 //
 // Start-up time is dominated by V8 compiling the bundle. Node 20 has no module.enableCompileCache (22.1+), so the
-// entry does what it would: it compiles dist/alchemy.cjs with vm.Script and a V8 code cache kept under the user's
+// entry does what it would: it compiles dist/main.cjs with vm.Script and a V8 code cache kept under the user's
 // cache directory ($XDG_CACHE_HOME/alchemy or ~/.cache/alchemy; never ALCHEMY_HOME), and refreshes that cache
 // after a run that had none. Where node:module has enableCompileCache the entry uses that instead.
 // Modules the commands import lazily (`import()`) are evaluated only when needed; tsx stays external.
@@ -56,7 +57,7 @@ await esbuild.build({
 await esbuild.build({
   absWorkingDir: root,
   entryPoints: ["src/bin.ts"],
-  outfile: temp("alchemy.cjs"),
+  outfile: temp("main.cjs"),
   bundle: true,
   format: "cjs",
   platform: "node",
@@ -115,7 +116,15 @@ await esbuild.build({
     }
   }],
   define: { "import.meta.url": "__alchemyImportMetaUrl" },
-  banner: { js: "const __alchemyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+  banner: {
+    js: "const __alchemyImportMetaUrl = require('node:url').pathToFileURL(__filename).href;\n" +
+      // A Node built-in module the bundle names at its top level but most commands never use (lazyBuiltins below):
+      // required on first use. A property read loads it; `default` is the module itself, as with esbuild's __toESM.
+      "const __alchemyLazy = (id) => { let m; const load = () => m ??= require(id); " +
+      "return new Proxy({}, { get: (_, k) => k === 'default' ? load() : load()[k], has: (_, k) => k in load(), " +
+      "ownKeys: () => Reflect.ownKeys(load()), getOwnPropertyDescriptor: (_, k) => { " +
+      "const d = Reflect.getOwnPropertyDescriptor(load(), k); return d && { ...d, configurable: true } } }) };"
+  },
   legalComments: "none",
   // ALCHEMY_BUILD_MINIFY=0 keeps names and esbuild's module comments, to read a --cpu-prof by module.
   minify: process.env.ALCHEMY_BUILD_MINIFY !== "0",
@@ -125,10 +134,31 @@ await esbuild.build({
 
 // import("node:x") inside the bundle (AWS SDK internals) becomes require: code compiled from a V8 code cache has no
 // dynamic-import hook.
-for (const name of ["alchemy.cjs", "aws-sdk.cjs"]) {
+for (const name of ["main.cjs", "aws-sdk.cjs"]) {
   const file = temp(name)
   const text = await fs.readFile(file, "utf8")
   await fs.writeFile(file, text.replace(/\bimport\((["'])(node:[a-z_/]+)\1\)/g, "Promise.resolve().then(()=>require($1$2$1))"))
+}
+
+// Built-in modules that libraries import at their top level but most commands never use (node:crypto for
+// @effect/platform-node's temporary file names, node:child_process for the keychain helper and `exec`, node:http
+// for the OAuth callback server, node:readline for prompts): Node compiles each on its first require, ~1-3 ms each.
+// In the bundle they become __alchemyLazy proxies (banner above), loaded on first use. esbuild's namespace wrapper,
+// __toESM(require(x), 1), would read every export at once, so it is dropped: the proxy answers `default` itself.
+const lazyBuiltins = ["crypto", "child_process", "http", "https", "net", "readline", "tty", "stream", "zlib", "worker_threads"]
+{
+  const file = temp("main.cjs")
+  let text = await fs.readFile(file, "utf8")
+  const ids = lazyBuiltins.map((m) => `(?:node:)?${m}`).join("|")
+  const wrappers = new Set()
+  text = text.replace(new RegExp(`\\b([A-Za-z_$][\\w$]*)\\(require\\("(${ids})"\\),\\s*1\\)`, "g"), (_, wrapper, id) => {
+    wrappers.add(wrapper)
+    return `__alchemyLazy(${JSON.stringify(id)})`
+  })
+  text = text.replace(new RegExp(`\\brequire\\("(${ids})"\\)`, "g"), (_, id) => `__alchemyLazy(${JSON.stringify(id)})`)
+  // Every wrapper dropped must be the one __toESM: anything else means esbuild's output changed shape.
+  if (wrappers.size > 1) throw new Error(`lazy built-ins: unexpected wrappers ${[...wrappers].join(", ")}`)
+  await fs.writeFile(file, text)
 }
 
 await fs.writeFile(
@@ -138,7 +168,7 @@ await fs.writeFile(
 )
 await publish("tsx-bridge.cjs")
 await publish("aws-sdk.cjs")
-await publish("alchemy.cjs")
+await publish("main.cjs")
 
 // Help is static: render it once here so `alchemy [command] --help` prints without loading the bundle. The commands
 // are read from the root help (they come from the code, providers' own commands included: `aws credential-process`).
@@ -146,7 +176,7 @@ const { execFileSync } = await import("node:child_process")
 const help = {}
 const { NO_COLOR: _ignored, ...withoutNoColor } = process.env
 const render = (words) =>
-  execFileSync(process.execPath, [path.join(dist, "alchemy.cjs"), ...words, "--help"], {
+  execFileSync(process.execPath, [path.join(dist, "main.cjs"), ...words, "--help"], {
     env: { ...withoutNoColor, ALCHEMY_HELP_CAPTURE: "1", ALCHEMY_HOME: path.join(dist, ".no-home") },
     encoding: "utf8"
   })
@@ -222,14 +252,10 @@ await fs.writeFile(temp("help.json"), JSON.stringify(help))
 await publish("help.json")
 
 const entry = `#!/usr/bin/env node
+"use strict"
 // alchemy: compile the bundle with a V8 code cache (kept in the user's cache directory), then run it.
-import * as fs from "node:fs"
-import { createRequire } from "node:module"
-import * as os from "node:os"
-import * as path from "node:path"
-import { fileURLToPath } from "node:url"
-import * as vm from "node:vm"
-import * as zlib from "node:zlib"
+const fs = require("node:fs")
+const path = require("node:path")
 
 const argv = process.argv.slice(2)
 const last = argv[argv.length - 1]
@@ -238,7 +264,7 @@ const group = argv.length === 0 || (argv.length === 1 && groups.includes(argv[0]
 if (group || ((last === "--help" || last === "-h") && argv.length <= 3)) {
   // Pre-rendered help (scripts/build.mjs); colour only on a TTY and never with NO_COLOR.
   try {
-    const help = JSON.parse(fs.readFileSync(fileURLToPath(new URL("./help.json", import.meta.url)), "utf8"))
+    const help = JSON.parse(fs.readFileSync(path.join(__dirname, "help.json"), "utf8"))
     const text = help[(group ? argv : argv.slice(0, -1)).join(" ")]
     if (typeof text === "string") {
       const color = process.stdout.isTTY && !process.env.NO_COLOR && process.env.TERM !== "dumb"
@@ -247,13 +273,15 @@ if (group || ((last === "--help" || last === "-h") && argv.length <= 3)) {
     }
   } catch {}
 }
-const filename = fileURLToPath(new URL("./alchemy.cjs", import.meta.url))
+const vm = require("node:vm")
+const zlib = require("node:zlib")
+const filename = path.join(__dirname, "main.cjs")
 const source = fs.readFileSync(filename, "utf8")
 const wrapper = "(function (exports, require, module, __filename, __dirname) {" + source + "\\n})"
 let cacheFile
 let cacheKey
 if (process.env.ALCHEMY_COMPILE_CACHE !== "0") {
-  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache")
+  const base = process.env.XDG_CACHE_HOME || path.join(require("node:os").homedir(), ".cache")
   const stat = fs.statSync(filename)
   const key = (process.version + "-" + process.arch + "-" + stat.size + "-" + Math.round(stat.mtimeMs)).replace(/[^A-Za-z0-9.-]/g, "_")
   // One cache per command: a cache holds the functions that run compiled, and commands run different code.
@@ -308,8 +336,10 @@ if (cacheFile && !ci && (cachedData === undefined || script.cachedDataRejected))
     } catch {}
   })
 }
-const module = { exports: {} }
-script.runInThisContext()(module.exports, createRequire(filename), module, filename, path.dirname(filename))
+const bundle = { exports: {} }
+script.runInThisContext()(bundle.exports, require, bundle, filename, __dirname)
 `
-await fs.writeFile(temp("alchemy.mjs"), entry, { mode: 0o755 })
-await publish("alchemy.mjs")
+await fs.writeFile(temp("alchemy.cjs"), entry, { mode: 0o755 })
+await publish("alchemy.cjs")
+// The entry of earlier builds (an ES module): gone, so nothing runs a stale one.
+await fs.rm(path.join(dist, "alchemy.mjs"), { force: true })

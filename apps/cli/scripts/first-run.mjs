@@ -11,7 +11,7 @@ import { tsImport } from "tsx/esm/api"
 
 const cliDir = fileURLToPath(new URL("..", import.meta.url))
 const root = join(cliDir, "..", "..")
-const bundle = join(cliDir, "dist", "alchemy.mjs")
+const bundle = join(cliDir, "dist", "alchemy.cjs")
 if (!existsSync(bundle)) {
   console.error(`The CLI bundle is missing (${bundle}); run \`pnpm build\` first.`)
   process.exit(1)
@@ -106,7 +106,7 @@ try {
 console.log(
   failures === 0
     ? `\n${bold("Done.")} Try it by hand: \`npx -y pnpm@10.34.8 emulator\` in one shell prints the variables to export;` +
-      ` then \`node apps/cli/dist/alchemy.mjs --help\` in another.`
+      ` then \`node apps/cli/dist/alchemy.cjs --help\` in another.`
     : `\n${failures} step(s) failed.`
 )
 process.exitCode = failures === 0 ? 0 : 1

@@ -9,16 +9,16 @@ import * as ProfileStore from "@alchemy/profile-core/ProfileStore"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
-import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Cli from "./Cli.js"
 import { forcedExitCode } from "./internal/Failure.js"
 import * as Output from "./internal/Output.js"
+import * as Terminal from "./internal/Terminal.js"
 import * as TerminalInteraction from "./TerminalInteraction.js"
 
-const Platform = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, NodeTerminal.layer)
+const Platform = Layer.mergeAll(NodeFileSystem.layer, NodePath.layer, Terminal.layer)
 
 const Core = Credentials.layer.pipe(
   Layer.provideMerge(Layer.mergeAll(ProfileStore.layer, CredentialStore.layer)),

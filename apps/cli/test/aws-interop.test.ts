@@ -140,7 +140,7 @@ describe("aws-profile", () => {
 
   it("role_arn + source_profile and sso-session profiles resolve through the bundled SDK with no NodeVersionSupportWarning", async () => {
     // the bundle carries a single @aws-sdk/core, the one that does not warn on Node 20
-    assert.notInclude(fs.readFileSync(path.join(path.dirname(cliPath), "alchemy.cjs"), "utf8"), "NodeVersionSupportWarning")
+    assert.notInclude(fs.readFileSync(path.join(path.dirname(cliPath), "main.cjs"), "utf8"), "NodeVersionSupportWarning")
     for (const [profile, region, counter] of [["ops", "ap-southeast-2", "assumeRole"], ["portal", "ca-central-1", "getRoleCredentials"]] as const) {
       const configured = await box.run(["configure", "--profile", profile, "--provider", "aws", "--method", "aws-profile", "--aws-profile", profile])
       assert.strictEqual(configured.code, 0, configured.stderr)

@@ -1,5 +1,5 @@
 /**
- * Spawning the bundled CLI (dist/alchemy.mjs) with a temporary ALCHEMY_HOME and the emulators' endpoints.
+ * Spawning the bundled CLI (dist/alchemy.cjs) with a temporary ALCHEMY_HOME and the emulators' endpoints.
  */
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
@@ -8,7 +8,7 @@ import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 
 export const appDir = path.dirname(path.dirname(fileURLToPath(import.meta.url)))
-export const cliPath = path.join(appDir, "dist", "alchemy.mjs")
+export const cliPath = path.join(appDir, "dist", "alchemy.cjs")
 export const examplePath = path.join(appDir, "examples", "alchemy.run.ts")
 export const browserOpener = path.join(appDir, "..", "..", "packages", "testing", "src", "browser-opener.mjs")
 

@@ -21,7 +21,7 @@ beforeAll(async () => {
     env: { ...process.env, ALCHEMY_BUILD_OUTDIR: outdir, ALCHEMY_BUILD_WITHOUT: "aws" },
     stdio: "ignore"
   })
-  withoutAws = path.join(outdir, "alchemy.mjs")
+  withoutAws = path.join(outdir, "alchemy.cjs")
 }, 120_000)
 
 afterAll(async () => {

@@ -137,14 +137,14 @@ describe("packages as installed from their tarballs", () => {
         assert.deepStrictEqual(entries, [
           "package/README.md",
           "package/dist/alchemy.cjs",
-          "package/dist/alchemy.mjs",
           "package/dist/aws-sdk.cjs",
           "package/dist/help.json",
+          "package/dist/main.cjs",
           "package/dist/tsx-bridge.cjs",
           "package/package.json"
         ])
         assert.deepStrictEqual(Object.keys(manifest.dependencies), ["@napi-rs/keyring", "tsx"])
-        assert.deepStrictEqual(manifest.bin, { alchemy: "dist/alchemy.mjs" })
+        assert.deepStrictEqual(manifest.bin, { alchemy: "dist/alchemy.cjs" })
         continue
       }
       for (const entry of entries) {

@@ -1,5 +1,5 @@
 /**
- * The start-up cache (dist/alchemy.mjs compiles the bundle with a V8 code cache kept in the user's cache directory):
+ * The start-up cache (dist/alchemy.cjs compiles the bundle with a V8 code cache kept in the user's cache directory):
  * missing, corrupt, truncated, made for another script, left by another build or Node version, unwritable, or
  * switched off, the command gives the same output and exit code, and a cache that cannot be used is rebuilt
  * silently. V8 itself aborts the process on a corrupt cache (it does not check the payload): the entry's own

@@ -59,7 +59,7 @@ afterAll(async () => {
 
 /** Run the variant build in a sandbox. */
 const run = (box: ReturnType<typeof sandbox>, args: ReadonlyArray<string>, env: Record<string, string> = {}): Promise<Result> =>
-  runCli(args, { env: { ...box.env, ...env }, cli: path.join(dist, "alchemy.mjs") })
+  runCli(args, { env: { ...box.env, ...env }, cli: path.join(dist, "alchemy.cjs") })
 
 describe("Example Cloud registered with one line", () => {
   it("configure --help offers it: --provider, its method, its flags (pre-rendered help included)", async () => {
@@ -92,7 +92,7 @@ describe("Example Cloud registered with one line", () => {
 
   it("the wizard on a terminal: picked from the provider list, its key asked masked, saved", async () => {
     const box = sandbox({ ...example.env, TERM: "xterm-256color" })
-    const p = Tmux.start(["configure", "--profile", "wiz"], box.env, path.join(dist, "alchemy.mjs"))
+    const p = Tmux.start(["configure", "--profile", "wiz"], box.env, path.join(dist, "alchemy.cjs"))
     try {
       const key = example.addKey()
       const picker = await p.waitFor("Which providers do you want to configure?")

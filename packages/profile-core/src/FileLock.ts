@@ -17,7 +17,7 @@ import * as Either from "effect/Either"
 import { globalValue } from "effect/GlobalValue"
 import * as Layer from "effect/Layer"
 import * as NFS from "node:fs"
-import * as lockfile from "proper-lockfile"
+import type * as Lockfile from "proper-lockfile"
 import { LockTimeout } from "./Errors.js"
 
 /**
@@ -98,7 +98,7 @@ export const futureToleranceMillis = 2_000
  * `stat` is a synchronous callback of proper-lockfile, outside any Effect, and compares with file mtimes (wall
  * time), so it reads `Date.now()`, not `Clock`.
  */
-const lockFs = {
+const makeLockFs = () => ({
   ...NFS,
   stat: (file: string, callback: (error: NodeJS.ErrnoException | null, stats?: NFS.Stats) => void) =>
     NFS.stat(file, (error, stats) =>
@@ -108,11 +108,13 @@ const lockFs = {
           ? Object.create(stats, { mtime: { value: new Date(0) }, mtimeMs: { value: 0 } })
           : stats
       ))
-}
+})
+// Made on the first lock: spreading node:fs reads every export, which loads its streams (~2 ms a start).
+let lockFs: ReturnType<typeof makeLockFs> | undefined
 
-const lockOptions = (path: string): lockfile.LockOptions => ({
+const lockOptions = (path: string): Lockfile.LockOptions => ({
   realpath: false,
-  fs: lockFs,
+  fs: (lockFs ??= makeLockFs()),
   lockfilePath: path,
   stale: staleMillis,
   update: updateMillis,
@@ -126,9 +128,14 @@ const codeOf = (error: unknown): string =>
     ? error.code
     : "UNKNOWN"
 
+// proper-lockfile (with graceful-fs, which patches node:fs and loads its streams) is loaded on the first lock:
+// most commands never take one, and evaluating it cost every start ~3 ms.
+let lockfile: Promise<typeof Lockfile> | undefined
+const loadLockfile = () => (lockfile ??= import("proper-lockfile"))
+
 const tryOnce = (path: string) =>
   Effect.async<Either.Either<() => Promise<void>, unknown>>((resume) => {
-    lockfile.lock(path, lockOptions(path)).then(
+    loadLockfile().then((lockfile) => lockfile.lock(path, lockOptions(path))).then(
       (release) => resume(Effect.succeed(Either.right(release))),
       (error: unknown) => resume(Effect.succeed(Either.left(error)))
     )
