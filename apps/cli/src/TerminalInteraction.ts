@@ -150,8 +150,27 @@ export const nonInteractive: Interaction = {
   warn: (message) => Output.warning(message)
 }
 
-/** Interactive on a TTY without `CI`, non-interactive otherwise. */
+/**
+ * Interactive on a TTY without `CI`, non-interactive otherwise, decided when first asked: `isatty` loads node:tty
+ * (~2 ms), which the commands that never prompt or open a browser (`env`, `exec`, `profile show`) do without.
+ */
 export const layer: Layer.Layer<Interaction, never, Prompt.Prompt.Environment> = Layer.effect(
   Interaction,
-  Effect.map(Effect.context<Prompt.Prompt.Environment>(), (context) => (isInteractive() ? makeInteractive(context) : nonInteractive))
+  Effect.map(Effect.context<Prompt.Prompt.Environment>(), (context): Interaction => {
+    let chosen: Interaction | undefined
+    const get = () => (chosen ??= isInteractive() ? makeInteractive(context) : nonInteractive)
+    return {
+      get interactive() {
+        return get().interactive
+      },
+      select: (options) => Effect.suspend(() => get().select(options)),
+      multiSelect: (options) => Effect.suspend(() => get().multiSelect(options)),
+      text: (options) => Effect.suspend(() => get().text(options)),
+      secret: (options) => Effect.suspend(() => get().secret(options)),
+      confirm: (options) => Effect.suspend(() => get().confirm(options)),
+      openUrl: (url) => Effect.suspend(() => get().openUrl(url)),
+      info: (message) => Effect.suspend(() => get().info(message)),
+      warn: (message) => Effect.suspend(() => get().warn(message))
+    }
+  })
 )

@@ -43,6 +43,28 @@ describe("ProfileStore", () => {
     }))
   })
 
+  it.live("every read sees the file as it is now: a text read before is not decoded again, a changed one is", () => {
+    const home = makeHome()
+    const file = path.join(home, "config.json")
+    const write = (name: string) =>
+      fs.writeFileSync(file, JSON.stringify({ version: 1, profiles: { [name]: { cloudflare: { method: "api-token" } } } }))
+    return inHome(home, Effect.gen(function*() {
+      const store = yield* ProfileStore
+      write("aaaa")
+      const first = yield* store.read
+      // The same text (another store of this process reads it too): the same decoded config, not decoded again.
+      assert.strictEqual(yield* store.read, first)
+      // Another writer changes the file, keeping its length: the next read has the new profile.
+      write("bbbb")
+      assert.deepStrictEqual<ReadonlyArray<string>>(yield* store.list, ["bbbb"])
+      write("aaaa")
+      assert.deepStrictEqual<ReadonlyArray<string>>(yield* store.list, ["aaaa"])
+      // A file that stops decoding fails, whatever was decoded before.
+      fs.writeFileSync(file, JSON.stringify({ version: 1, profiles: [] }))
+      assert.instanceOf(yield* Effect.flip(store.read), ConfigError)
+    }))
+  })
+
   it.live("put, get, list, delete provider, rename and delete profile", () => {
     const home = makeHome()
     return inHome(home, Effect.gen(function*() {

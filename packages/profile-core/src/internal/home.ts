@@ -44,6 +44,14 @@ export interface Home {
 }
 
 /** @internal */
+/**
+ * The config.json text decoded last in this process, and what it decoded to. One command reads the file several
+ * times (the CLI, the provider, the credential store) and a program asks for credentials on every call: the file is
+ * read each time, so every answer is fresh, but a text seen before is not parsed and decoded again. A decoded
+ * config is never mutated (its type is readonly; writers build a new one).
+ */
+let lastDecoded: { readonly text: string; readonly config: ConfigFile } | undefined
+
 export const make: Effect.Effect<Home, never, AlchemyHome | FileLock | FileSystem.FileSystem | Path.Path> = Effect
   .gen(function*() {
     const { problem, root } = yield* AlchemyHome
@@ -59,10 +67,15 @@ export const make: Effect.Effect<Home, never, AlchemyHome | FileLock | FileSyste
       Effect.flatMap(Option.match({
         onNone: () => Effect.succeed(empty),
         onSome: (text) =>
-          Either.match(decodeConfigText(text), {
-            onLeft: (problem) => Effect.fail(configError(problem.reason, problem.detail)),
-            onRight: Effect.succeed
-          })
+          lastDecoded !== undefined && lastDecoded.text === text
+            ? Effect.succeed(lastDecoded.config)
+            : Either.match(decodeConfigText(text), {
+              onLeft: (problem) => Effect.fail(configError(problem.reason, problem.detail)),
+              onRight: (config) => {
+                lastDecoded = { text, config }
+                return Effect.succeed(config)
+              }
+            })
       }))
     )
 
