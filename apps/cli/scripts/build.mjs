@@ -280,10 +280,16 @@ const source = fs.readFileSync(filename, "utf8")
 const wrapper = "(function (exports, require, module, __filename, __dirname) {" + source + "\\n})"
 let cacheFile
 let cacheKey
+let install
 if (process.env.ALCHEMY_COMPILE_CACHE !== "0") {
   const base = process.env.XDG_CACHE_HOME || path.join(require("node:os").homedir(), ".cache")
   const stat = fs.statSync(filename)
-  const key = (process.version + "-" + process.arch + "-" + stat.size + "-" + Math.round(stat.mtimeMs)).replace(/[^A-Za-z0-9.-]/g, "_")
+  // Named after the install (a hash of the bundle's path) and its build: two installs side by side (a global one
+  // and a project's) each keep their own caches instead of evicting each other's on every run.
+  let hash = 0x811c9dc5
+  for (let i = 0; i < filename.length; i++) hash = Math.imul(hash ^ filename.charCodeAt(i), 0x01000193)
+  install = (hash >>> 0).toString(16).padStart(8, "0")
+  const key = install + "-" + (process.version + "-" + process.arch + "-" + stat.size + "-" + Math.round(stat.mtimeMs)).replace(/[^A-Za-z0-9.-]/g, "_")
   // One cache per command: a cache holds the functions that run compiled, and commands run different code.
   const words = argv.filter((a) => !a.startsWith("-"))
   const depth = groups.includes(words[0]) ? 2 : 1
@@ -329,12 +335,23 @@ if (cacheFile && !ci && (cachedData === undefined || script.cachedDataRejected))
       sizes.writeUInt32BE(crc32(data), 4)
       fs.writeFileSync(tmp, Buffer.concat([header, sizes, data]), { mode: 0o600 })
       fs.renameSync(tmp, cacheFile)
-      // Caches of earlier builds are of no use any more.
+      // This install's caches of earlier builds are of no use any more; another install's are removed once unused
+      // for 30 days (a cache in use is touched daily, below).
+      const now = Date.now()
       for (const f of fs.readdirSync(dir)) {
-        if (f.endsWith(".v8") && !f.startsWith(cacheKey + "-")) fs.rmSync(path.join(dir, f), { force: true })
+        if (!f.endsWith(".v8") || f.startsWith(cacheKey + "-")) continue
+        const full = path.join(dir, f)
+        try {
+          if (f.startsWith(install + "-") || now - fs.statSync(full).mtimeMs > 30 * 864e5) fs.rmSync(full, { force: true })
+        } catch {}
       }
     } catch {}
   })
+} else if (cacheFile && !ci && cachedData !== undefined) {
+  // A cache in use is touched once a day, so another install's cleanup (unused for 30 days) leaves it alone.
+  try {
+    if (Date.now() - fs.statSync(cacheFile).mtimeMs > 864e5) fs.utimesSync(cacheFile, new Date(), new Date())
+  } catch {}
 }
 const bundle = { exports: {} }
 script.runInThisContext()(bundle.exports, require, bundle, filename, __dirname)

@@ -10,7 +10,7 @@ import * as path from "node:path"
 import * as vm from "node:vm"
 import * as zlib from "node:zlib"
 import { afterEach, assert, describe, it } from "vitest"
-import { type Sandbox, sandbox, tempDir } from "./helpers.js"
+import { cliPath, type Sandbox, sandbox, tempDir } from "./helpers.js"
 
 const token = "cache-test-token-0123456789abcdefghij"
 const header = Buffer.from("alchemy-v8-cache-1:")
@@ -109,15 +109,68 @@ describe("the start-up cache never breaks a command", () => {
     assert.isTrue(fs.statSync(full).size > other.length * 10, "rewritten with the bundle's own cache")
   })
 
-  it("caches of another build or Node version are removed after a run; the current one is kept", async () => {
+  it("this install's caches of another build or Node version are removed after a run; the current one is kept", async () => {
     const c = setup()
-    fs.mkdirSync(c.dir, { recursive: true, mode: 0o700 })
-    const stale = ["v18.19.0-x64-1234-5678-env.v8", "v20.20.2-x64-1-2-env.v8"]
+    await c.expectOk()
+    const [current] = c.files()
+    const install = current!.split("-")[0]!
+    assert.match(install, /^[0-9a-f]{8}$/)
+    fs.rmSync(path.join(c.dir, current!))
+    const stale = [`${install}-v18.19.0-x64-1234-5678-env.v8`, `${install}-v20.20.2-x64-1-2-env.v8`]
     for (const f of stale) fs.writeFileSync(path.join(c.dir, f), "old")
     await c.expectOk()
-    const left = c.files()
-    assert.strictEqual(left.length, 1)
-    assert.notInclude(stale, left[0])
+    assert.deepStrictEqual(c.files(), [current])
+  })
+
+  it("another install's caches are kept (two installs side by side stay warm), unless unused for 30 days", async () => {
+    const c = setup()
+    // A second install of the same build: a copy of dist/ elsewhere (a global install beside a project's).
+    const other = tempDir("second-install")
+    fs.cpSync(path.dirname(cliPath), other, { recursive: true })
+    const runOther = async () => {
+      const r = await c.box.run(["env", "--format", "json"], {
+        env: { XDG_CACHE_HOME: c.cache, CLOUDFLARE_API_TOKEN: token },
+        cli: path.join(other, "alchemy.cjs")
+      })
+      assert.strictEqual(r.code, 0, r.stderr)
+      assert.deepStrictEqual(JSON.parse(r.stdout), { CLOUDFLARE_API_TOKEN: token })
+    }
+    await c.expectOk()
+    const [mine] = c.files()
+    await runOther()
+    const both = c.files()
+    assert.strictEqual(both.length, 2)
+    const stamps = () => both.map((f) => fs.statSync(path.join(c.dir, f)).mtimeMs)
+    const before = stamps()
+    await c.expectOk()
+    await runOther()
+    await c.expectOk()
+    // Neither was rebuilt: each run used its own cache.
+    assert.deepStrictEqual(stamps(), before)
+    // A foreign cache unused for 31 days goes at the next write; one used within the day is kept and not touched.
+    const abandoned = "0badc0de-v20.0.0-x64-1-2-env.v8"
+    const recent = "0badc0df-v20.0.0-x64-1-2-env.v8"
+    fs.writeFileSync(path.join(c.dir, abandoned), "old")
+    fs.writeFileSync(path.join(c.dir, recent), "old")
+    const old = new Date(Date.now() - 31 * 864e5)
+    fs.utimesSync(path.join(c.dir, abandoned), old, old)
+    // Cleaning up happens when a cache is written: this install's is removed, so the next run writes it again.
+    fs.rmSync(path.join(c.dir, mine!))
+    await c.expectOk()
+    assert.notInclude(c.files(), abandoned)
+    assert.include(c.files(), recent)
+  })
+
+  it("a cache in use for more than a day is touched (so no other install's cleanup takes it); CI touches nothing", async () => {
+    const c = setup()
+    await c.expectOk()
+    const full = path.join(c.dir, c.files()[0]!)
+    const old = new Date(Date.now() - 2 * 864e5)
+    fs.utimesSync(full, old, old)
+    await c.expectOk({ CI: "true" })
+    assert.closeTo(fs.statSync(full).mtimeMs, old.getTime(), 1)
+    await c.expectOk()
+    assert.isAbove(fs.statSync(full).mtimeMs, Date.now() - 60_000)
   })
 
   it("an unwritable cache location, or HOME unwritable: runs uncached, correctly, and writes nothing", async () => {
