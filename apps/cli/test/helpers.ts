@@ -34,7 +34,7 @@ export interface Result {
 export interface Sandbox {
   readonly home: string
   readonly env: Record<string, string>
-  run(args: ReadonlyArray<string>, options?: { env?: Record<string, string | undefined>; input?: string; cwd?: string; killAfterMs?: number }): Promise<Result>
+  run(args: ReadonlyArray<string>, options?: { env?: Record<string, string | undefined>; input?: string; cwd?: string; killAfterMs?: number; cli?: string }): Promise<Result>
   cleanup(): void
 }
 
