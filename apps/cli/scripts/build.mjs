@@ -142,10 +142,11 @@ for (const name of ["main.cjs", "aws-sdk.cjs"]) {
 
 // Built-in modules that libraries import at their top level but most commands never use (node:crypto for
 // @effect/platform-node's temporary file names, node:child_process for the keychain helper and `exec`, node:http
-// for the OAuth callback server, node:readline for prompts): Node compiles each on its first require, ~1-3 ms each.
-// In the bundle they become __alchemyLazy proxies (banner above), loaded on first use. esbuild's namespace wrapper,
-// __toESM(require(x), 1), would read every export at once, so it is dropped: the proxy answers `default` itself.
-const lazyBuiltins = ["crypto", "child_process", "http", "https", "net", "readline", "tty", "stream", "zlib", "worker_threads"]
+// for the OAuth callback server, node:readline for prompts, node:fs/promises for files the AWS methods read): Node
+// compiles each on its first require, ~1-3 ms each. In the bundle they become __alchemyLazy proxies (banner above),
+// loaded on first use. esbuild's namespace wrapper, __toESM(require(x), 1), would read every export at once, so it
+// is dropped: the proxy answers `default` itself.
+const lazyBuiltins = ["crypto", "child_process", "http", "https", "net", "readline", "tty", "stream", "zlib", "worker_threads", "fs/promises"]
 {
   const file = temp("main.cjs")
   let text = await fs.readFile(file, "utf8")

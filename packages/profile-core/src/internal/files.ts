@@ -83,6 +83,15 @@ const typeText: Record<FileSystem.File.Type, string> = {
   Unknown: "not a regular file"
 }
 
+/**
+ * A node:fs call taking a callback, as an Effect. The read path uses the callback API rather than `fs.promises`:
+ * the same calls, without loading node:fs/promises (~1.5 ms of every start) or making a FileHandle per file.
+ */
+const node = <A>(call: (done: (error: NodeJS.ErrnoException | null, value: A) => void) => void) =>
+  Effect.async<A, NodeJS.ErrnoException>((resume) =>
+    call((error, value) => resume(error === null ? Effect.succeed(value) : Effect.fail(error)))
+  )
+
 const typeOf = (stats: NFS.Stats): FileSystem.File.Type =>
   stats.isFile()
     ? "File"
@@ -202,7 +211,7 @@ export const make = (
      * A home that is a symbolic link (`~/.alchemy` -> a dotfiles checkout) must be a link of ours too: another
      * user's link (planted in `/tmp`, say) could be pointed elsewhere between two operations.
      */
-    const linkOfRoot = Effect.tryPromise(() => NFS.promises.lstat(root)).pipe(
+    const linkOfRoot = node<NFS.Stats>((done) => NFS.lstat(root, done)).pipe(
       Effect.option,
       Effect.flatMap((stats) => {
         const me = process.getuid?.()
@@ -247,13 +256,12 @@ export const make = (
 
     const readRegular = (file: string): Effect.Effect<Option.Option<string>, IoFailure> =>
       Effect.acquireUseRelease(
-        Effect.tryPromise({
-          try: () =>
-            NFS.promises.open(file, NFS.constants.O_RDONLY | NFS.constants.O_NONBLOCK | NFS.constants.O_NOCTTY),
-          catch: (error) => error
-        }),
-        (handle) =>
-          Effect.tryPromise({ try: () => handle.stat(), catch: nodeFailure("Unreadable", "fstat") }).pipe(
+        node<number>((done) =>
+          NFS.open(file, NFS.constants.O_RDONLY | NFS.constants.O_NONBLOCK | NFS.constants.O_NOCTTY, done)
+        ),
+        (fd) =>
+          node<NFS.Stats>((done) => NFS.fstat(fd, done)).pipe(
+            Effect.mapError(nodeFailure("Unreadable", "fstat")),
             Effect.flatMap((stats) => {
               const type = typeOf(stats)
               if (type !== "File") {
@@ -262,10 +270,12 @@ export const make = (
               const why = distrust(file, "file", stats)
               return why !== undefined
                 ? Effect.fail(unsafe(why))
-                : Effect.tryPromise({ try: () => handle.readFile("utf8"), catch: nodeFailure("Unreadable", "read") })
+                : node<string>((done) => NFS.readFile(fd, "utf8", done)).pipe(
+                  Effect.mapError(nodeFailure("Unreadable", "read"))
+                )
             })
           ),
-        (handle) => Effect.promise(() => handle.close().catch(() => undefined))
+        (fd) => Effect.async<void>((resume) => NFS.close(fd, () => resume(Effect.void)))
       ).pipe(
         Effect.map(Option.some),
         Effect.catchAll((error) => {
