@@ -277,8 +277,7 @@ if (group || ((last === "--help" || last === "-h") && argv.length <= 3)) {
 const vm = require("node:vm")
 const zlib = require("node:zlib")
 const filename = path.join(__dirname, "main.cjs")
-const source = fs.readFileSync(filename, "utf8")
-const wrapper = "(function (exports, require, module, __filename, __dirname) {" + source + "\\n})"
+let source = fs.readFileSync(filename, "utf8")
 let cacheFile
 let cacheKey
 let install
@@ -317,11 +316,15 @@ if (cacheFile) {
     }
   } catch {}
 }
-const script = new vm.Script(wrapper, { filename, cachedData })
+const script = new vm.Script("(function (exports, require, module, __filename, __dirname) {" + source + "\\n})", { filename, cachedData })
+// The script keeps its own copy of the source; the file's text and the cache's bytes (~2 MB) are not needed again.
+source = undefined
+const fresh = cachedData === undefined || script.cachedDataRejected
+cachedData = undefined
 // With CI set the cache is used when present but never written: a CI job leaves its HOME as it found it (and a
 // fresh runner would not keep it anyway).
 const ci = process.env.CI !== undefined && process.env.CI !== "" && process.env.CI !== "false" && process.env.CI !== "0"
-if (cacheFile && !ci && (cachedData === undefined || script.cachedDataRejected)) {
+if (cacheFile && !ci && fresh) {
   process.once("exit", () => {
     try {
       // One level at a time: a recursive mkdir under /proc (an odd XDG_CACHE_HOME) never returns.
@@ -348,7 +351,7 @@ if (cacheFile && !ci && (cachedData === undefined || script.cachedDataRejected))
       }
     } catch {}
   })
-} else if (cacheFile && !ci && cachedData !== undefined) {
+} else if (cacheFile && !ci) {
   // A cache in use is touched once a day, so another install's cleanup (unused for 30 days) leaves it alone.
   try {
     if (Date.now() - fs.statSync(cacheFile).mtimeMs > 864e5) fs.utimesSync(cacheFile, new Date(), new Date())
