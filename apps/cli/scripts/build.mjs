@@ -303,23 +303,45 @@ if (process.env.ALCHEMY_COMPILE_CACHE !== "0") {
 const header = Buffer.from("alchemy-v8-cache-1:")
 const crc32 = zlib.crc32
 if (typeof crc32 !== "function") cacheFile = undefined
-let cachedData
-if (cacheFile) {
+const readCache = (file) => {
   try {
-    const raw = fs.readFileSync(cacheFile)
+    const raw = fs.readFileSync(file)
     const start = header.length + 8
     if (raw.length > start && raw.subarray(0, header.length).equals(header)) {
       const payload = raw.subarray(start)
       if (raw.readUInt32BE(header.length) === payload.length && raw.readUInt32BE(header.length + 4) === crc32(payload)) {
-        cachedData = payload
+        return payload
       }
     }
   } catch {}
+  return undefined
+}
+let cachedData
+let borrowed = false
+if (cacheFile) {
+  cachedData = readCache(cacheFile)
+  if (cachedData === undefined) {
+    // This command's first run of this build: another command's cache of the same build already holds most of what
+    // it runs (Effect, the CLI, core), so it starts from that one and writes its own at exit.
+    try {
+      const dir = path.dirname(cacheFile)
+      const sibling = fs.readdirSync(dir).find((f) => f.startsWith(cacheKey + "-") && f.endsWith(".v8"))
+      if (sibling !== undefined) {
+        cachedData = readCache(path.join(dir, sibling))
+        borrowed = cachedData !== undefined && sibling
+      }
+    } catch {}
+  }
 }
 const script = new vm.Script("(function (exports, require, module, __filename, __dirname) {" + source + "\\n})", { filename, cachedData })
 // The script keeps its own copy of the source; the file's text and the cache's bytes (~2 MB) are not needed again.
 source = undefined
-const fresh = cachedData === undefined || script.cachedDataRejected
+const fresh = cachedData === undefined || script.cachedDataRejected || borrowed !== false
+// ALCHEMY_DEBUG_STARTUP=1: say on stderr which cache this run started from (paths only, never a value).
+if (process.env.ALCHEMY_DEBUG_STARTUP === "1") {
+  const state = !cacheFile ? "off" : cachedData === undefined ? "none" : script.cachedDataRejected ? "rejected by V8" : borrowed !== false ? "borrowed " + borrowed : "used"
+  process.stderr.write("alchemy start-up cache: " + state + (cacheFile ? " (" + cacheFile + ")" : "") + "\\n")
+}
 cachedData = undefined
 // With CI set the cache is used when present but never written: a CI job leaves its HOME as it found it (and a
 // fresh runner would not keep it anyway).

@@ -109,6 +109,29 @@ describe("the start-up cache never breaks a command", () => {
     assert.isTrue(fs.statSync(full).size > other.length * 10, "rewritten with the bundle's own cache")
   })
 
+  it("a command's first run starts from another command's cache of the same build, then writes and uses its own", async () => {
+    const c = setup()
+    const debug = { ALCHEMY_DEBUG_STARTUP: "1" }
+    const state = async (args: ReadonlyArray<string>) => {
+      const r = await c.box.run(args, { env: { XDG_CACHE_HOME: c.cache, CLOUDFLARE_API_TOKEN: token, ...debug } })
+      assert.strictEqual(r.code, 0, r.stderr)
+      assert.notInclude(r.stderr, token)
+      return /^alchemy start-up cache: (.*) \(/m.exec(r.stderr)?.[1]
+    }
+    assert.strictEqual(await state(["env"]), "none")
+    assert.strictEqual(await state(["env"]), "used")
+    const [envCache] = c.files()
+    // `profile list` has no cache of its own yet: it borrows env's (the runtime, the CLI and core are the same code).
+    assert.strictEqual(await state(["profile", "list"]), `borrowed ${envCache}`)
+    assert.lengthOf(c.files(), 2)
+    assert.strictEqual(await state(["profile", "list"]), "used")
+    // A broken cache of its own is not used; nor is it a reason to fail: it borrows, and rewrites its own.
+    const own = c.files().find((f) => f !== envCache)!
+    fs.writeFileSync(path.join(c.dir, own), "garbage")
+    assert.strictEqual(await state(["profile", "list"]), `borrowed ${envCache}`)
+    assert.isTrue(valid(path.join(c.dir, own)))
+  })
+
   it("this install's caches of another build or Node version are removed after a run; the current one is kept", async () => {
     const c = setup()
     await c.expectOk()
