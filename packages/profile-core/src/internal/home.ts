@@ -43,7 +43,6 @@ export interface Home {
   readonly checkNames: (profile: string, provider?: string) => Effect.Effect<void>
 }
 
-/** @internal */
 /**
  * The config.json text decoded last in this process, and what it decoded to. One command reads the file several
  * times (the CLI, the provider, the credential store) and a program asks for credentials on every call: the file is
@@ -52,6 +51,7 @@ export interface Home {
  */
 let lastDecoded: { readonly text: string; readonly config: ConfigFile } | undefined
 
+/** @internal */
 export const make: Effect.Effect<Home, never, AlchemyHome | FileLock | FileSystem.FileSystem | Path.Path> = Effect
   .gen(function*() {
     const { problem, root } = yield* AlchemyHome
