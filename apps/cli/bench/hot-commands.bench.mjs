@@ -1,4 +1,4 @@
-// The commands people and tools run all day (issue 11), measured the way the goal is stated: medians of 20 runs,
+// The commands people and tools run all day (issue 11), measured the way the goal is stated: medians of 20 rounds,
 // under `env -i` (PATH, HOME and the command's own variables only: no NODE_EXTRA_CA_CERTS, which adds ~37 ms to
 // every Node start here and flatters every ratio) and under the inherited environment, with `node -e 0` measured in
 // the same run; peak RSS of each (median of 5, from a preloaded module reporting `process.resourceUsage().maxRSS`);
@@ -123,27 +123,25 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
 }
-const hasHyperfine = spawnSync("hyperfine", ["--version"]).status === 0
-const quote = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`
-
-/** Median wall time (ms) of `node <args>` in exactly `env` (run through `env -i`, so nothing else leaks in). */
-const time = (args, env, count = runs) => {
-  const argv = ["env", "-i", ...Object.entries(env).map(([k, v]) => `${k}=${v}`), process.execPath, ...args]
-  if (hasHyperfine) {
-    const out = path.join(root, "hyperfine.json")
-    execFileSync("hyperfine", ["-N", "--warmup", "3", "--runs", String(count), "--export-json", out, "--", argv.map(quote).join(" ")], {
-      stdio: ["ignore", "ignore", "inherit"]
-    })
-    return median(JSON.parse(fs.readFileSync(out, "utf8")).results[0].times) * 1000
-  }
-  for (let i = 0; i < 3; i++) spawnSync(argv[0], argv.slice(1), { stdio: "ignore" })
-  const times = []
+/**
+ * Median wall time (ms) of each case (`node <args>` in exactly its `env`, through `env -i` so nothing else leaks in),
+ * measured in interleaved rounds: every round runs every case once, so a load that comes and goes on this shared
+ * machine slows every row alike instead of whichever command hyperfine happened to be timing (hyperfine times one
+ * command's runs back to back; its figures here moved by 30% between runs while the ratios of rounds held).
+ */
+const timeAll = (cases, count = runs) => {
+  const argvOf = (c) => c.argv ?? ["env", "-i", ...Object.entries(c.env).map(([k, v]) => `${k}=${v}`), process.execPath, ...c.args]
+  for (const c of cases) for (let i = 0; i < 3; i++) spawnSync(argvOf(c)[0], argvOf(c).slice(1), { stdio: "ignore" })
+  const times = cases.map(() => [])
   for (let i = 0; i < count; i++) {
-    const t0 = process.hrtime.bigint()
-    spawnSync(argv[0], argv.slice(1), { stdio: "ignore" })
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6)
+    for (const [j, c] of cases.entries()) {
+      const argv = argvOf(c)
+      const t0 = process.hrtime.bigint()
+      spawnSync(argv[0], argv.slice(1), { stdio: "ignore" })
+      times[j].push(Number(process.hrtime.bigint() - t0) / 1e6)
+    }
   }
-  return median(times)
+  return times.map(median)
 }
 
 /** Median peak RSS (MB) of `node <args>` over 5 runs. */
@@ -180,33 +178,25 @@ for (const c of commands) {
   }
 }
 
-const rows = commands.map((c) => {
-  const envMin = minimal({ ...c.extra, XDG_CACHE_HOME: warmCache })
-  const envInh = inherited({ ...c.extra, XDG_CACHE_HOME: warmCache })
-  return {
-    name: c.name,
-    minimal: time(c.args, envMin),
-    inherited: time(c.args, envInh),
-    rss: rss(c.args, envMin),
-    floor: c.floor === true,
-    first: c.name === "node -e 0" || c.floor === true ? undefined : firstRun(c.args, envMin)
-  }
-})
-let ghRow
-if (spawnSync("gh", ["--version"]).status === 0) {
-  const argv = ["env", "-i", `PATH=${process.env.PATH}`, `HOME=${os.homedir()}`, "gh", "auth", "token"]
-  const times = []
-  for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint()
-    spawnSync(argv[0], argv.slice(1), { stdio: "ignore" })
-    times.push(Number(process.hrtime.bigint() - t0) / 1e6)
-  }
-  ghRow = median(times)
-}
+const hasGh = spawnSync("gh", ["--version"]).status === 0
+const envsMin = commands.map((c) => minimal({ ...c.extra, XDG_CACHE_HOME: warmCache }))
+const envsInh = commands.map((c) => inherited({ ...c.extra, XDG_CACHE_HOME: warmCache }))
+const gh = hasGh ? [{ argv: ["env", "-i", `PATH=${process.env.PATH}`, `HOME=${os.homedir()}`, "gh", "auth", "token"] }] : []
+const timesMin = timeAll([...commands.map((c, i) => ({ args: c.args, env: envsMin[i] })), ...gh])
+const timesInh = timeAll(commands.map((c, i) => ({ args: c.args, env: envsInh[i] })))
+const ghRow = hasGh ? timesMin[commands.length] : undefined
+const rows = commands.map((c, i) => ({
+  name: c.name,
+  minimal: timesMin[i],
+  inherited: timesInh[i],
+  rss: rss(c.args, envsMin[i]),
+  floor: c.floor === true,
+  first: c.name === "node -e 0" || c.floor === true ? undefined : firstRun(c.args, envsMin[i])
+}))
 
 const [node] = rows
 const lines = [
-  `Hot commands, median of ${runs} runs (${hasHyperfine ? "hyperfine" : "spawn loop"}), Node ${process.version}, ` +
+  `Hot commands, median of ${runs} interleaved rounds, Node ${process.version}, ` +
   `${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(1)}. env -i = PATH, HOME and the command's variables only.`,
   "",
   "| command | env -i | vs node | inherited env | vs node | peak RSS | vs node | first run (empty cache) | vs warm | goal met |",
