@@ -13,6 +13,8 @@ import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
+import * as RuntimeFlags from "effect/RuntimeFlags"
+import * as RuntimeFlagsPatch from "effect/RuntimeFlagsPatch"
 import * as Cli from "./Cli.js"
 import { forcedExitCode } from "./internal/Failure.js"
 import * as Output from "./internal/Output.js"
@@ -39,6 +41,8 @@ const Main = Layer.scopedContext(Effect.gen(function*() {
 Cli.run(process.argv.slice(2)).pipe(
   Cli.withOutput(Output.processSink),
   Effect.provide(Main),
+  // Effect's runtime metrics are on by default: a counter and a histogram update for every fiber. Nothing reads them.
+  Effect.withRuntimeFlagsPatch(RuntimeFlagsPatch.disable(RuntimeFlags.RuntimeMetrics)),
   NodeRuntime.runMain({
     // Failures are reported by Cli.run; nothing logs, so no logger is set up either.
     disableErrorReporting: true,

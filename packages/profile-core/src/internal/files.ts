@@ -84,13 +84,22 @@ const typeText: Record<FileSystem.File.Type, string> = {
 }
 
 /**
- * A node:fs call taking a callback, as an Effect. The read path uses the callback API rather than `fs.promises`:
- * the same calls, without loading node:fs/promises (~1.5 ms of every start) or making a FileHandle per file.
+ * A system call of the read path, made synchronously. Reading the home is a handful of `stat`s and one small file
+ * per read: done through libuv's thread pool, each call was a fiber suspension and a thread round trip (~35 per
+ * `alchemy env`, 6-10 ms of it, more than the calls themselves), and the async API also loaded node:fs/promises.
+ * What is read is only ever a regular file checked on its open descriptor (opened with O_NONBLOCK, so a FIFO or a
+ * device in its place is refused, never waited on), so nothing here can block on another process. Writes stay
+ * asynchronous (@effect/platform's FileSystem).
  */
-const node = <A>(call: (done: (error: NodeJS.ErrnoException | null, value: A) => void) => void) =>
-  Effect.async<A, NodeJS.ErrnoException>((resume) =>
-    call((error, value) => resume(error === null ? Effect.succeed(value) : Effect.fail(error)))
-  )
+const io = <A>(call: () => A): Effect.Effect<A, NodeJS.ErrnoException> =>
+  Effect.try({ try: call, catch: (error) => error as NodeJS.ErrnoException })
+
+/** The parts of a `stat` the checks use. */
+interface Found {
+  readonly type: FileSystem.File.Type
+  readonly uid: number
+  readonly mode: number
+}
 
 const typeOf = (stats: NFS.Stats): FileSystem.File.Type =>
   stats.isFile()
@@ -211,7 +220,7 @@ export const make = (
      * A home that is a symbolic link (`~/.alchemy` -> a dotfiles checkout) must be a link of ours too: another
      * user's link (planted in `/tmp`, say) could be pointed elsewhere between two operations.
      */
-    const linkOfRoot = node<NFS.Stats>((done) => NFS.lstat(root, done)).pipe(
+    const linkOfRoot = io(() => NFS.lstatSync(root)).pipe(
       Effect.option,
       Effect.flatMap((stats) => {
         const me = process.getuid?.()
@@ -225,18 +234,19 @@ export const make = (
     )
 
     /** `None` when missing; what is there when it can be trusted; else a failure naming it and the fix. */
-    const inspectDir = (dir: string): Effect.Effect<Option.Option<FileSystem.File.Info>, IoFailure> =>
+    const inspectDir = (dir: string): Effect.Effect<Option.Option<Found>, IoFailure> =>
       (dir === root ? linkOfRoot : Effect.void).pipe(
-        Effect.zipRight(fs.stat(dir).pipe(
-          Effect.map(Option.some),
+        Effect.zipRight(io(() => NFS.statSync(dir)).pipe(
+          Effect.map((stats): Option.Option<Found> => Option.some({ type: typeOf(stats), uid: stats.uid, mode: stats.mode })),
           Effect.catchAll((error) =>
-            isNotFound(error) ? Effect.succeed(Option.none<FileSystem.File.Info>()) : Effect.fail(readFailure(error))
+            nodeCode(error) === "ENOENT"
+              ? Effect.succeed(Option.none<Found>())
+              : Effect.fail(nodeFailure("Unreadable", `stat of ${dir}`)(error))
           )
         )),
-        Effect.flatMap((found): Effect.Effect<Option.Option<FileSystem.File.Info>, IoFailure> => {
+        Effect.flatMap((found): Effect.Effect<Option.Option<Found>, IoFailure> => {
           if (Option.isNone(found)) return Effect.succeed(found)
-          const info = found.value
-          const why = distrust(dir, "directory", { uid: Option.getOrUndefined(info.uid), mode: info.mode })
+          const why = distrust(dir, "directory", found.value)
           return why === undefined ? Effect.succeed(found) : Effect.fail(unsafe(why))
         })
       )
@@ -256,11 +266,9 @@ export const make = (
 
     const readRegular = (file: string): Effect.Effect<Option.Option<string>, IoFailure> =>
       Effect.acquireUseRelease(
-        node<number>((done) =>
-          NFS.open(file, NFS.constants.O_RDONLY | NFS.constants.O_NONBLOCK | NFS.constants.O_NOCTTY, done)
-        ),
+        io(() => NFS.openSync(file, NFS.constants.O_RDONLY | NFS.constants.O_NONBLOCK | NFS.constants.O_NOCTTY)),
         (fd) =>
-          node<NFS.Stats>((done) => NFS.fstat(fd, done)).pipe(
+          io(() => NFS.fstatSync(fd)).pipe(
             Effect.mapError(nodeFailure("Unreadable", "fstat")),
             Effect.flatMap((stats) => {
               const type = typeOf(stats)
@@ -270,12 +278,10 @@ export const make = (
               const why = distrust(file, "file", stats)
               return why !== undefined
                 ? Effect.fail(unsafe(why))
-                : node<string>((done) => NFS.readFile(fd, "utf8", done)).pipe(
-                  Effect.mapError(nodeFailure("Unreadable", "read"))
-                )
+                : io(() => NFS.readFileSync(fd, "utf8")).pipe(Effect.mapError(nodeFailure("Unreadable", "read")))
             })
           ),
-        (fd) => Effect.async<void>((resume) => NFS.close(fd, () => resume(Effect.void)))
+        (fd) => Effect.ignore(io(() => NFS.closeSync(fd)))
       ).pipe(
         Effect.map(Option.some),
         Effect.catchAll((error) => {
@@ -299,8 +305,8 @@ export const make = (
      * Drop group/other permissions of a directory we own (0755 -> 0700); best effort, `audit` reports the rest. A
      * file where a directory should be is left for the operation that follows to fail on, naming what it wanted.
      */
-    const tighten = (dir: string, info: FileSystem.File.Info) =>
-      info.type === "Directory" && (info.mode & 0o077) !== 0 && Option.getOrUndefined(info.uid) === process.getuid?.()
+    const tighten = (dir: string, info: Found) =>
+      info.type === "Directory" && (info.mode & 0o077) !== 0 && info.uid === process.getuid?.()
         ? fs.chmod(dir, info.mode & 0o700).pipe(Effect.ignore)
         : Effect.void
 
