@@ -154,9 +154,9 @@ export const nonInteractive: Interaction = {
  * Interactive on a TTY without `CI`, non-interactive otherwise, decided when first asked: `isatty` loads node:tty
  * (~2 ms), which the commands that never prompt or open a browser (`env`, `exec`, `profile show`) do without.
  */
-export const layer: Layer.Layer<Interaction, never, Prompt.Prompt.Environment> = Layer.effect(
-  Interaction,
-  Effect.map(Effect.context<Prompt.Prompt.Environment>(), (context): Interaction => {
+export const make: Effect.Effect<Interaction, never, Prompt.Prompt.Environment> = Effect.map(
+  Effect.context<Prompt.Prompt.Environment>(),
+  (context): Interaction => {
     let chosen: Interaction | undefined
     const get = () => (chosen ??= isInteractive() ? makeInteractive(context) : nonInteractive)
     return {
@@ -172,5 +172,8 @@ export const layer: Layer.Layer<Interaction, never, Prompt.Prompt.Environment> =
       info: (message) => Effect.suspend(() => get().info(message)),
       warn: (message) => Effect.suspend(() => get().warn(message))
     }
-  })
+  }
 )
+
+/** `make` as a layer. */
+export const layer: Layer.Layer<Interaction, never, Prompt.Prompt.Environment> = Layer.effect(Interaction, make)

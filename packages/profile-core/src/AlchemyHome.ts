@@ -94,27 +94,32 @@ export const layerAt = (root: string): Layer.Layer<AlchemyHome, never, Path.Path
 /**
  * `$ALCHEMY_HOME` (read through `Environment`, so a test or an embedding program can give its own) else
  * `~/.alchemy`. A leading `~` is the user's home directory; another relative value gives a home whose `problem`
- * says how to fix the variable. An empty or blank variable counts as unset.
+ * says how to fix the variable. An empty or blank variable counts as unset. (`make` is the service itself, for a
+ * program that builds its services without composing layers, as the CLI does.)
+ *
+ * @since 0.5.0
+ */
+export const make: Effect.Effect<AlchemyHome["Type"], never, Path.Path> = Effect.gen(function*() {
+  const path = yield* Path.Path
+  const fromEnv = Option.fromNullable((yield* Environment).ALCHEMY_HOME)
+  return Option.match(Option.filter(fromEnv, (s) => s.trim().length > 0), {
+    onNone: () => ({ root: path.join(os.homedir(), ".alchemy") }),
+    onSome: (dir) => {
+      if (dir === "~" || dir.startsWith("~/")) return { root: path.join(os.homedir(), dir.slice(1)) }
+      if (path.isAbsolute(dir)) return { root: path.resolve(dir) }
+      const suggestion = dir.startsWith("~") ? "an absolute path" : `"$HOME/${dir.replace(/^\.\//, "")}"`
+      return {
+        root: path.resolve(dir),
+        problem: `ALCHEMY_HOME is the relative path ${JSON.stringify(dir)}, which would put your credentials in ` +
+          `whatever directory alchemy runs from. Set it to an absolute path (for example ALCHEMY_HOME=${suggestion})`
+      }
+    }
+  })
+})
+
+/**
+ * `make` as a layer.
  *
  * @since 0.1.0
  */
-export const layer: Layer.Layer<AlchemyHome, never, Path.Path> = Layer.effect(
-  AlchemyHome,
-  Effect.gen(function*() {
-    const path = yield* Path.Path
-    const fromEnv = Option.fromNullable((yield* Environment).ALCHEMY_HOME)
-    return Option.match(Option.filter(fromEnv, (s) => s.trim().length > 0), {
-      onNone: () => ({ root: path.join(os.homedir(), ".alchemy") }),
-      onSome: (dir) => {
-        if (dir === "~" || dir.startsWith("~/")) return { root: path.join(os.homedir(), dir.slice(1)) }
-        if (path.isAbsolute(dir)) return { root: path.resolve(dir) }
-        const suggestion = dir.startsWith("~") ? "an absolute path" : `"$HOME/${dir.replace(/^\.\//, "")}"`
-        return {
-          root: path.resolve(dir),
-          problem: `ALCHEMY_HOME is the relative path ${JSON.stringify(dir)}, which would put your credentials in ` +
-            `whatever directory alchemy runs from. Set it to an absolute path (for example ALCHEMY_HOME=${suggestion})`
-        }
-      }
-    })
-  })
-)
+export const layer: Layer.Layer<AlchemyHome, never, Path.Path> = Layer.effect(AlchemyHome, make)

@@ -8,22 +8,22 @@ import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Scope from "effect/Scope"
 
-export const layer: Layer.Layer<Terminal.Terminal> = Layer.scoped(
-  Terminal.Terminal,
-  Effect.gen(function*() {
-    const scope = yield* Effect.scope
-    // Opened once, in this layer's scope (so closed, raw mode undone, when the run ends).
-    const open = yield* Effect.cached(
-      Layer.buildWithScope(NodeTerminal.layer, scope).pipe(Effect.map(Context.get(Terminal.Terminal)))
-    )
-    return Terminal.Terminal.of({
-      columns: Effect.flatMap(open, (t) => t.columns),
-      rows: Effect.flatMap(open, (t) => t.rows),
-      isTTY: Effect.flatMap(open, (t) => t.isTTY),
-      readInput: Effect.flatMap(open, (t) => t.readInput),
-      readLine: Effect.flatMap(open, (t) => t.readLine),
-      display: (text) => Effect.flatMap(open, (t) => t.display(text))
-    })
+export const make: Effect.Effect<Terminal.Terminal, never, Scope.Scope> = Effect.gen(function*() {
+  const scope = yield* Effect.scope
+  // Opened once, in the caller's scope (so closed, raw mode undone, when the run ends).
+  const open = yield* Effect.cached(
+    Layer.buildWithScope(NodeTerminal.layer, scope).pipe(Effect.map(Context.get(Terminal.Terminal)))
+  )
+  return Terminal.Terminal.of({
+    columns: Effect.flatMap(open, (t) => t.columns),
+    rows: Effect.flatMap(open, (t) => t.rows),
+    isTTY: Effect.flatMap(open, (t) => t.isTTY),
+    readInput: Effect.flatMap(open, (t) => t.readInput),
+    readLine: Effect.flatMap(open, (t) => t.readLine),
+    display: (text) => Effect.flatMap(open, (t) => t.display(text))
   })
-)
+})
+
+export const layer: Layer.Layer<Terminal.Terminal> = Layer.scoped(Terminal.Terminal, make)
