@@ -30,7 +30,7 @@ export const run = (args: ReadonlyArray<string>) => {
     Effect.as(0),
     Effect.catchAllCause((cause) => Effect.as(report(cause), exitCode(cause))),
     // Each run builds the providers it uses once, and only those.
-    Effect.provide(Providers.layer)
+    Effect.provideServiceEffect(Providers.Registry, Providers.makeRegistry)
   )
 }
 

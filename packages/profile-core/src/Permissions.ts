@@ -5,9 +5,9 @@
  *
  * @since 0.1.0
  */
-import * as FileSystem from "@effect/platform/FileSystem"
 import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
+import * as NFS from "node:fs"
 import { AlchemyHome, paths as makePaths } from "./AlchemyHome.js"
 
 /**
@@ -22,20 +22,23 @@ export interface Exposure {
   readonly message: string
 }
 
+/**
+ * The checks are a handful of `stat`s and directory listings, made synchronously (as the stores' read path does):
+ * through the thread pool each was a fiber suspension and a thread round trip, on every command that reads secrets.
+ */
 const scan = (profiles: ReadonlyArray<string> | "all") =>
   Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
     const path = yield* Path.Path
     const { root } = yield* AlchemyHome
     const paths = makePaths(root)
     const found: Array<Exposure> = []
 
     const check = (target: string) =>
-      fs.stat(target).pipe(
+      Effect.try(() => NFS.statSync(target)).pipe(
         Effect.map((info) => {
           const mode = info.mode & 0o777
           if ((mode & 0o077) === 0) return info
-          const kind = info.type === "Directory" ? "directory" as const : "file" as const
+          const kind = info.isDirectory() ? "directory" as const : "file" as const
           const wanted = kind === "directory" ? "700" : "600"
           const who = (mode & 0o044) !== 0 ? "readable" : (mode & 0o022) !== 0 ? "writable" : "accessible"
           found.push({
@@ -48,7 +51,7 @@ const scan = (profiles: ReadonlyArray<string> | "all") =>
         }),
         Effect.option
       )
-    const list = (dir: string) => fs.readDirectory(dir).pipe(Effect.orElseSucceed(() => [] as Array<string>))
+    const list = (dir: string) => Effect.try(() => NFS.readdirSync(dir)).pipe(Effect.orElseSucceed(() => [] as Array<string>))
 
     yield* check(root)
     yield* check(paths.config)
@@ -70,7 +73,7 @@ const scan = (profiles: ReadonlyArray<string> | "all") =>
  *
  * @since 0.1.0
  */
-export const audit: Effect.Effect<ReadonlyArray<Exposure>, never, AlchemyHome | FileSystem.FileSystem | Path.Path> =
+export const audit: Effect.Effect<ReadonlyArray<Exposure>, never, AlchemyHome | Path.Path> =
   scan("all")
 
 /**
@@ -81,4 +84,4 @@ export const audit: Effect.Effect<ReadonlyArray<Exposure>, never, AlchemyHome | 
  */
 export const auditProfiles = (
   profiles: ReadonlyArray<string>
-): Effect.Effect<ReadonlyArray<Exposure>, never, AlchemyHome | FileSystem.FileSystem | Path.Path> => scan(profiles)
+): Effect.Effect<ReadonlyArray<Exposure>, never, AlchemyHome | Path.Path> => scan(profiles)

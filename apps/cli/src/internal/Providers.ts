@@ -10,7 +10,6 @@ import type { ProfileName } from "@alchemy/profile-core/ProfileName"
 import { ProfileStore } from "@alchemy/profile-core/ProfileStore"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
-import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { providers } from "../ProviderList.js"
 
@@ -30,8 +29,11 @@ export class Registry extends Context.Tag("@alchemy/cli/Providers/Registry")<
   Map<string, Effect.Effect<ProviderPort, never, Core>>
 >() {}
 
-/** A fresh registry: one per command run (an in-process test running several commands gets one each). */
-export const layer: Layer.Layer<Registry> = Layer.sync(Registry, () => new Map())
+/**
+ * A fresh registry: one per command run (an in-process test running several commands gets one each). An effect,
+ * not a layer: building a layer is ~140 Effect operations, this is one.
+ */
+export const makeRegistry: Effect.Effect<Registry["Type"]> = Effect.sync(() => new Map())
 
 /** The provider's port, loaded and built on first use in this command, then shared. */
 export const load = (e: Entry): Effect.Effect<ProviderPort, never, Core | Registry> =>
