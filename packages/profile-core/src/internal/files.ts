@@ -88,8 +88,9 @@ const typeText: Record<FileSystem.File.Type, string> = {
  * per read: done through libuv's thread pool, each call was a fiber suspension and a thread round trip (~35 per
  * `alchemy env`, 6-10 ms of it, more than the calls themselves), and the async API also loaded node:fs/promises.
  * What is read is only ever a regular file checked on its open descriptor (opened with O_NONBLOCK, so a FIFO or a
- * device in its place is refused, never waited on), so nothing here can block on another process. Writes stay
- * asynchronous (@effect/platform's FileSystem).
+ * device in its place is refused, never waited on), so nothing here waits on another process; a hung network file
+ * system under the home would stall these calls as it stalls any reader. Writes stay asynchronous (@effect/platform's
+ * FileSystem).
  */
 const io = <A>(call: () => A): Effect.Effect<A, NodeJS.ErrnoException> =>
   Effect.try({ try: call, catch: (error) => error as NodeJS.ErrnoException })
