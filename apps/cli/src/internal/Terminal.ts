@@ -25,5 +25,3 @@ export const make: Effect.Effect<Terminal.Terminal, never, Scope.Scope> = Effect
     display: (text) => Effect.flatMap(open, (t) => t.display(text))
   })
 })
-
-export const layer: Layer.Layer<Terminal.Terminal> = Layer.scoped(Terminal.Terminal, make)
