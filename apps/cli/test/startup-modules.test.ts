@@ -1,7 +1,8 @@
 /**
  * What a hot command loads (issue 11): `env`, `profile show` and `aws credential-process` on a configured profile
  * load none of the built-in modules the bundle defers (scripts/build.mjs, lazyBuiltins), nor proper-lockfile (which
- * patches node:fs through graceful-fs), nor the AWS SDK file; `exec` loads node:child_process and still works. A
+ * patches node:fs through graceful-fs), nor the AWS SDK file, and format no stack trace; `exec` loads
+ * node:child_process and still works. A
  * regression here costs every start a few milliseconds without breaking anything else, so it is checked here, by
  * what the process loaded, not by timing it.
  */
@@ -51,30 +52,43 @@ const setup = () => {
     "process.on('exit', () => require('node:fs').writeFileSync(process.env.ALCHEMY_TEST_REPORT, JSON.stringify({" +
       "builtins: process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13))," +
       "gracefulFs: require('node:fs')[Symbol.for('graceful-fs.queue')] !== undefined," +
-      "awsSdk: Object.keys(require.cache).some((f) => f.endsWith('aws-sdk.cjs'))})))\n"
+      "awsSdk: Object.keys(require.cache).some((f) => f.endsWith('aws-sdk.cjs')), stackTraces})))\n" +
+      // A stack trace formatted in a run makes V8 re-parse the whole bundle for its source positions (~4 ms).
+      "let stackTraces = 0\n" +
+      "Error.prepareStackTrace = (e, frames) => (stackTraces++, `${e}\\n${frames.map((f) => `    at ${f}`).join('\\n')}`)\n"
   )
   const run = async (args: ReadonlyArray<string>) => {
     const r = await box.run(args, { env: { NODE_OPTIONS: `--require ${probe}`, ALCHEMY_TEST_REPORT: report } })
     assert.strictEqual(r.code, 0, r.stderr)
-    const loaded = JSON.parse(fs.readFileSync(report, "utf8")) as { builtins: Array<string>; gracefulFs: boolean; awsSdk: boolean }
+    const loaded = JSON.parse(fs.readFileSync(report, "utf8")) as {
+      builtins: Array<string>
+      gracefulFs: boolean
+      awsSdk: boolean
+      stackTraces: number
+    }
     fs.rmSync(report)
     return { ...r, ...loaded }
   }
   return { run }
 }
 
-/** Deferred by the build; `net` and `stream` are not listed: standard output is a pipe here, which needs them. */
-const deferred = ["crypto", "child_process", "http", "https", "readline", "tty", "fs/promises", "worker_threads"]
+/**
+ * Deferred by the build, or never needed by these commands: `net` (standard output is a pipe here, written through
+ * its descriptor, internal/Output.ts) and `perf_hooks` (effect's clock, patched in scripts/build.mjs). `stream` is
+ * not listed: the entry's cache check loads node:zlib, which loads it.
+ */
+const deferred = ["crypto", "child_process", "http", "https", "readline", "tty", "fs/promises", "worker_threads", "net", "perf_hooks"]
 
 describe("a hot command loads only what it uses", () => {
   for (const args of [["env", "--format", "json"], ["profile", "show"], ["aws", "credential-process"]]) {
-    it(`${args.join(" ")}: no deferred built-in, no proper-lockfile, no AWS SDK`, async () => {
+    it(`${args.join(" ")}: no deferred built-in, no proper-lockfile, no AWS SDK, no stack trace`, async () => {
       const c = setup()
       const r = await c.run(args)
       assert.include(r.stdout + r.stderr, args[0] === "profile" ? "AKIA" : "AKIAMODULESTEST00001")
       assert.deepStrictEqual(r.builtins.filter((m) => deferred.includes(m)), [])
       assert.isFalse(r.gracefulFs, "proper-lockfile (graceful-fs) was loaded")
       assert.isFalse(r.awsSdk, "the AWS SDK file was loaded")
+      assert.strictEqual(r.stackTraces, 0, "a stack trace was formatted")
     })
   }
 

@@ -101,11 +101,11 @@ export const report = (cause: Cause.Cause<unknown>): Effect.Effect<void> => {
   if (Option.isSome(failure)) {
     const tag = tagOf(failure.value)
     if (ValidationError.isValidationError(failure.value) || tag === "ChildExit" || tag === "Reported") return Effect.void
-    return Output.note(`${Output.red("error:", process.stderr)} ${messageOf(failure.value)}`)
+    return Output.note(`${Output.red("error:", Output.stderr)} ${messageOf(failure.value)}`)
   }
   const defect = Cause.dieOption(cause)
   return Output.note(
-    `${Output.red("error:", process.stderr)} ${
+    `${Output.red("error:", Output.stderr)} ${
       Option.isSome(defect) ? `internal error: ${messageOf(defect.value)}` : "unexpected failure"
     }`
   )

@@ -12,14 +12,88 @@ import { scrub } from "@alchemy/profile-core/Redaction"
 import * as Console from "effect/Console"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as NodeFs from "node:fs"
+import * as Tty from "node:tty"
 
 const ANSI = /\u001b\[[0-9;?]*[ -/]*[@-~]/g
 const SGR = /(\u001b\[[0-9;]*m)/
 
+/**
+ * The process's stdout or stderr, written through its file descriptor.
+ *
+ * Why not `process.stdout`: reading it creates its stream, and for a pipe (`eval "$(alchemy env)"`, the AWS CLI
+ * reading `credential-process`) that loads Node's `net` and `tty` modules: ~4-5 ms of a start that is ~40 ms of
+ * our own work. Node writes to pipes, files and terminals synchronously on Linux and macOS anyway, so a
+ * `writeSync` prints the same bytes in the same order. The stream is still used where a synchronous write cannot
+ * go on (a non-blocking descriptor answering `EAGAIN`), from then on for every write to it, so nothing is
+ * reordered; a closed pipe (`EPIPE`) ends the command quietly, as with any Unix tool; a closed descriptor
+ * (`>&-`) drops the text, as Node's own stream does.
+ */
+export interface Stream {
+  readonly fd: 1 | 2
+  /** A terminal (asked once, of the descriptor)? */
+  readonly isTTY: boolean
+  readonly write: (text: string) => void
+}
+
+/** Linux's character devices of major number 1 (`/dev/null`, `/dev/zero`, ...): never a terminal. */
+const isMemoryDevice = (rdev: number): boolean => process.platform === "linux" && ((rdev >> 8) & 0xfff) === 1
+
+/**
+ * `isatty(fd)` without loading `node:tty` (~3-4 ms: it loads `net`; the bundle loads it on first use) where a
+ * `stat` answers for certain: a pipe, a socket, a file or `/dev/null` is not a terminal. Other character devices
+ * ask `isatty` itself.
+ */
+export const isTerminal = (fd: number): boolean => {
+  let stats: NodeFs.Stats
+  try {
+    stats = NodeFs.fstatSync(fd)
+  } catch {
+    return false
+  }
+  if (!stats.isCharacterDevice() || isMemoryDevice(stats.rdev)) return false
+  return Tty.isatty(fd)
+}
+
+const stream = (fd: 1 | 2): Stream => {
+  let tty: boolean | undefined
+  let node: NodeJS.WriteStream | undefined
+  const viaNode = (text: string) => {
+    node ??= fd === 1 ? process.stdout : process.stderr
+    node.write(text)
+  }
+  return {
+    fd,
+    get isTTY() {
+      return tty ??= isTerminal(fd)
+    },
+    write: (text) => {
+      if (node !== undefined) return viaNode(text)
+      let buffer = Buffer.from(text, "utf8")
+      while (buffer.length > 0) {
+        try {
+          buffer = buffer.subarray(NodeFs.writeSync(fd, buffer))
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code
+          if (code === "EAGAIN") return viaNode(buffer.toString("utf8"))
+          if (code === "EPIPE") process.exit(0)
+          if (code === "EBADF") return
+          throw e
+        }
+      }
+    }
+  }
+}
+
+/** The process's stdout: a command's result. */
+export const stdout: Stream = stream(1)
+/** The process's stderr: progress, notices, warnings, errors. */
+export const stderr: Stream = stream(2)
+
 /** Whether a stream should get colour: a TTY, no `NO_COLOR`, not `TERM=dumb`. */
-export const colorEnabled = (stream: NodeJS.WriteStream): boolean =>
-  (stream.isTTY === true && !process.env.NO_COLOR && process.env.TERM !== "dumb") ||
-  (process.env.ALCHEMY_HELP_CAPTURE === "1" && stream === process.stdout)
+export const colorEnabled = (stream: Stream): boolean =>
+  (stream.isTTY && !process.env.NO_COLOR && process.env.TERM !== "dumb") ||
+  (process.env.ALCHEMY_HELP_CAPTURE === "1" && stream === stdout)
 
 export const stripAnsi = (text: string): string => text.replace(ANSI, "")
 
@@ -27,7 +101,7 @@ export const stripAnsi = (text: string): string => text.replace(ANSI, "")
 const escapeOutsideColour = (text: string, escape: (part: string) => string): string =>
   text.split(SGR).map((part, i) => (i % 2 === 1 ? part : escape(part))).join("")
 
-const style = (open: number, close: number) => (text: string, stream: NodeJS.WriteStream = process.stdout) =>
+const style = (open: number, close: number) => (text: string, stream: Stream = stdout) =>
   colorEnabled(stream) ? `\u001b[${open}m${text}\u001b[${close}m` : text
 
 export const bold = style(1, 22)
@@ -40,9 +114,9 @@ export const cyan = style(36, 39)
 const format = (args: ReadonlyArray<unknown>): string =>
   args.map((a) => (typeof a === "string" ? a : JSON.stringify(a))).join(" ")
 
-const writer = (stream: NodeJS.WriteStream) => (...args: ReadonlyArray<unknown>) => {
+const writer = (stream: Stream) => (...args: ReadonlyArray<unknown>) => {
   // stderr never shows a secret the process knows (stdout carries `alchemy env`'s values on purpose).
-  const text = escapeOutsideColour(stream === process.stderr ? scrub(format(args)) : format(args), printableLines)
+  const text = escapeOutsideColour(stream === stderr ? scrub(format(args)) : format(args), printableLines)
   stream.write((colorEnabled(stream) ? text : stripAnsi(text)) + "\n")
 }
 
@@ -61,8 +135,8 @@ export interface Sink {
   readonly warned: Set<string>
 }
 
-const out = writer(process.stdout)
-const err = writer(process.stderr)
+const out = writer(stdout)
+const err = writer(stderr)
 
 /** A spinner on stderr (a TTY only), stopped by the next line printed (or at exit). */
 export const spinner = (() => {
@@ -72,18 +146,18 @@ export const spinner = (() => {
     if (timer !== undefined) {
       clearInterval(timer)
       timer = undefined
-      process.stderr.write("\r\u001b[2K")
+      stderr.write("\r\u001b[2K")
     }
   }
   const start = (message: string) => {
     stop()
     const text = escapeOutsideColour(message, printable)
-    if (!colorEnabled(process.stderr)) {
-      process.stderr.write(`${text}\n`)
+    if (!colorEnabled(stderr)) {
+      stderr.write(`${text}\n`)
       return
     }
     let i = 0
-    const draw = () => process.stderr.write(`\r${cyan(frames[i++ % frames.length]!, process.stderr)} ${text}`)
+    const draw = () => stderr.write(`\r${cyan(frames[i++ % frames.length]!, stderr)} ${text}`)
     draw()
     timer = setInterval(draw, 80)
     timer.unref()
@@ -97,7 +171,7 @@ export const processSink: Sink = {
   out: (text) => out(text),
   err: (text) => err(text),
   get stdoutIsTerminal() {
-    return process.stdout.isTTY === true
+    return stdout.isTTY
   },
   spinner,
   warned: new Set()
@@ -189,15 +263,29 @@ export const warning = (text: string): Effect.Effect<void> =>
       if (sink.warned.has(text)) return
       sink.warned.add(text)
       sink.spinner.stop()
-      sink.err(`${yellow("warning:", process.stderr)} ${escapeOutsideColour(text, printable)}`)
+      sink.err(`${yellow("warning:", stderr)} ${escapeOutsideColour(text, printable)}`)
     }))
 /** Is stdout a terminal? */
 export const stdoutIsTerminal: Effect.Effect<boolean> = Effect.map(Output, (sink) => sink.stdoutIsTerminal)
 
-// `alchemy env | head -1`: a closed pipe ends the command quietly, as with any Unix tool.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on("error", (e: NodeJS.ErrnoException) => {
-    if (e.code === "EPIPE") process.exit(0)
-    throw e
+// `alchemy env 2>&1 | head -1`: code that writes to process.stdout or process.stderr itself (a library's notice)
+// ends quietly on a closed pipe too. The guard is set when that stream is first created, not here: creating it
+// is the cost `Stream` avoids.
+for (const name of ["stdout", "stderr"] as const) {
+  const descriptor = Object.getOwnPropertyDescriptor(process, name)
+  const get = descriptor?.get
+  if (get === undefined || descriptor?.configurable !== true) continue
+  Object.defineProperty(process, name, {
+    configurable: true,
+    enumerable: descriptor.enumerable ?? true,
+    get() {
+      const created = get.call(process) as NodeJS.WriteStream
+      Object.defineProperty(process, name, { configurable: true, enumerable: descriptor.enumerable ?? true, get: () => created })
+      created.on("error", (e: NodeJS.ErrnoException) => {
+        if (e.code === "EPIPE") process.exit(0)
+        throw e
+      })
+      return created
+    }
   })
 }

@@ -111,7 +111,7 @@ export const runStack = (
     yield* Stage.checkPins(stagePlan, (id) => credentialLayers.get(id))
     const info: StackInfo = { name: stack.name, phase, stage, profiles }
     yield* Output.note(
-      `${verb[phase]} ${Output.bold(stack.name, process.stderr)} (stage ${stage})${
+      `${verb[phase]} ${Output.bold(stack.name, Output.stderr)} (stage ${stage})${
         Object.entries(profiles).map(([id, p]) => `\n  ${Providers.entry(id)!.title}: profile ${p.profile} (${p.explanation})`).join("")
       }`
     )
@@ -138,7 +138,7 @@ export const runStack = (
         Effect.fail(new StackFileError({ file, detail: `the stack's program threw: ${StackFile.fullMessage(e)}` }))
       )
     )
-    yield* Output.note(`${Output.green("✓", process.stderr)} ${phase} of ${stack.name} finished`)
+    yield* Output.note(`${Output.green("✓", Output.stderr)} ${phase} of ${stack.name} finished`)
   })
 
 /**
@@ -195,7 +195,7 @@ const runScript = (
       loader
     ]
     yield* Output.note(
-      `${verb[phase]} ${Output.bold(path.basename(file), process.stderr)} (stage ${stage}; a script of the alchemy library, run as ${
+      `${verb[phase]} ${Output.bold(path.basename(file), Output.stderr)} (stage ${stage}; a script of the alchemy library, run as ${
         ["node", ...scriptPhase[phase].node, path.relative(process.cwd(), file) || file, ...args].join(" ")
       })${lines.join("")}`
     )
@@ -224,5 +224,5 @@ const runScript = (
       })
     }))
     if (code !== 0) return yield* new ChildExit({ code })
-    yield* Output.note(`${Output.green("✓", process.stderr)} ${phase} of ${path.basename(file)} finished`)
+    yield* Output.note(`${Output.green("✓", Output.stderr)} ${phase} of ${path.basename(file)} finished`)
   })
