@@ -220,11 +220,15 @@ for (const name of ["main.cjs", "aws-sdk.cjs"]) {
 
 // Built-in modules that libraries import at their top level but most commands never use (node:crypto for
 // @effect/platform-node's temporary file names, node:child_process for the keychain helper and `exec`, node:http
-// for the OAuth callback server, node:readline for prompts, node:fs/promises for files the AWS methods read): Node
-// compiles each on its first require, ~1-3 ms each. In the bundle they become __alchemyLazy proxies (banner above),
+// for the OAuth callback server, node:readline for prompts, node:fs/promises for files the AWS methods read,
+// node:module for the keychain binding's path, node:os for the home directory where ALCHEMY_HOME is unset): Node
+// compiles each on its first require, ~0.3-3 ms each. In the bundle they become __alchemyLazy proxies (banner above),
 // loaded on first use. esbuild's namespace wrapper, __toESM(require(x), 1), would read every export at once, so it
 // is dropped: the proxy answers `default` itself.
-const lazyBuiltins = ["crypto", "child_process", "http", "https", "net", "readline", "tty", "stream", "zlib", "worker_threads", "fs/promises"]
+const lazyBuiltins = [
+  "crypto", "child_process", "http", "https", "net", "readline", "tty", "stream", "zlib", "worker_threads", "fs/promises",
+  "module", "os"
+]
 {
   const file = temp("main.cjs")
   let text = await fs.readFile(file, "utf8")
@@ -353,7 +357,6 @@ if (group || ((last === "--help" || last === "-h") && argv.length <= 3)) {
   } catch {}
 }
 const vm = require("node:vm")
-const zlib = require("node:zlib")
 const filename = path.join(__dirname, "main.cjs")
 let source = fs.readFileSync(filename, "utf8")
 let cacheFile
@@ -377,9 +380,23 @@ if (process.env.ALCHEMY_COMPILE_CACHE !== "0") {
 }
 // V8 does not check a code cache's payload (release builds skip the checksum): a corrupt one makes it abort the
 // process (SIGTRAP) while compiling. So the file carries its own: a header, the payload's length and CRC-32
-// (zlib.crc32, Node 20.15+; without it no cache is used), and a file that does not match is ignored and rewritten.
+// (zlib's, Node 20.15+; without it no cache is used), and a file that does not match is ignored and rewritten.
 const header = Buffer.from("alchemy-v8-cache-1:")
-const crc32 = zlib.crc32
+// The CRC-32 is the function node:zlib's crc32 calls, taken from Node's zlib binding: node:zlib itself loads Node's
+// streams first, ~3 ms of every start for one function. process.binding is deprecated in the documentation only
+// (DEP0111: it warns under --pending-deprecation alone), and the warning is held back for this one call; where the
+// binding is gone or has no crc32, node:zlib's is used.
+const crc32 = (() => {
+  const quiet = process.noDeprecation
+  try {
+    process.noDeprecation = true
+    const binding = process.binding("zlib")
+    if (typeof binding.crc32 === "function") return (data) => binding.crc32(data, 0)
+  } catch {} finally {
+    process.noDeprecation = quiet
+  }
+  return require("node:zlib").crc32
+})()
 if (typeof crc32 !== "function") cacheFile = undefined
 const readCache = (file) => {
   try {

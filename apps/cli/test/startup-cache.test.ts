@@ -66,6 +66,20 @@ describe("the start-up cache never breaks a command", () => {
     assert.strictEqual(fs.statSync(full).mtimeMs, written)
   })
 
+  it("under Node's strictest deprecation switches: no warning, no failure, and the cache is written and used", async () => {
+    // The entry takes the CRC-32 from Node's zlib binding (process.binding, deprecated in the documentation only).
+    const c = setup()
+    const strict = { NODE_OPTIONS: "--pending-deprecation --throw-deprecation" }
+    await c.expectOk(strict)
+    const [file] = c.files()
+    assert.isDefined(file)
+    const full = path.join(c.dir, file!)
+    assert.isTrue(valid(full))
+    const written = fs.statSync(full).mtimeMs
+    await c.expectOk(strict)
+    assert.strictEqual(fs.statSync(full).mtimeMs, written)
+  })
+
   it("corrupt (bits flipped all through it): same output, exit 0, no abort; rebuilt valid", async () => {
     const c = setup()
     await c.expectOk()

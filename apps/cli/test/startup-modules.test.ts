@@ -73,11 +73,14 @@ const setup = () => {
 }
 
 /**
- * Deferred by the build, or never needed by these commands: `net` (standard output is a pipe here, written through
- * its descriptor, internal/Output.ts) and `perf_hooks` (effect's clock, patched in scripts/build.mjs). `stream` is
- * not listed: the entry's cache check loads node:zlib, which loads it.
+ * Deferred by the build, or never needed by these commands: `net` and `stream` (standard output is a pipe here,
+ * written through its descriptor, internal/Output.ts; the cache's CRC-32 comes from zlib's binding, not node:zlib)
+ * and `perf_hooks` (effect's clock, patched in scripts/build.mjs).
  */
-const deferred = ["crypto", "child_process", "http", "https", "readline", "tty", "fs/promises", "worker_threads", "net", "perf_hooks"]
+const deferred = [
+  "crypto", "child_process", "http", "https", "readline", "tty", "fs/promises", "worker_threads", "module", "os",
+  "net", "stream", "zlib", "perf_hooks"
+]
 
 describe("a hot command loads only what it uses", () => {
   for (const args of [["env", "--format", "json"], ["profile", "show"], ["aws", "credential-process"]]) {
