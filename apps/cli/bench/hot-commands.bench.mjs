@@ -3,6 +3,8 @@
 // every Node start here and flatters every ratio) and under the inherited environment, with `node -e 0` measured in
 // the same run; peak RSS of each (median of 5, from a preloaded module reporting `process.resourceUsage().maxRSS`);
 // the first run after install (an empty start-up cache) against a warm one; and `gh auth token` when gh is installed.
+// Standard output is a pipe the bench reads, as for `eval "$(alchemy env)"` or the AWS CLI reading
+// `credential-process` (not /dev/null: a pipe is what these commands write to, and Node's stream for one costs more).
 // Goal: <= 2.0x `node -e 0` under env -i, RSS <= node + 15 MB, first run <= 2x warm. Prints a markdown table.
 // Run: pnpm --filter @alchemy/cli bench   (or: node apps/cli/bench/hot-commands.bench.mjs)
 import { execFileSync, spawnSync } from "node:child_process"
@@ -119,6 +121,9 @@ const commands = [
   { name: "profile list (1,000 profiles)", args: [cli, "profile", "list"], extra: { ALCHEMY_HOME: listHome } }
 ]
 
+/** How every timed or measured run is spawned: standard output a pipe, as the people and tools running it have it. */
+const stdio = ["ignore", "pipe", "ignore"]
+
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b)
   return s.length % 2 === 1 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
@@ -131,13 +136,13 @@ const median = (xs) => {
  */
 const timeAll = (cases, count = runs) => {
   const argvOf = (c) => c.argv ?? ["env", "-i", ...Object.entries(c.env).map(([k, v]) => `${k}=${v}`), process.execPath, ...c.args]
-  for (const c of cases) for (let i = 0; i < 3; i++) spawnSync(argvOf(c)[0], argvOf(c).slice(1), { stdio: "ignore" })
+  for (const c of cases) for (let i = 0; i < 3; i++) spawnSync(argvOf(c)[0], argvOf(c).slice(1), { stdio })
   const times = cases.map(() => [])
   for (let i = 0; i < count; i++) {
     for (const [j, c] of cases.entries()) {
       const argv = argvOf(c)
       const t0 = process.hrtime.bigint()
-      spawnSync(argv[0], argv.slice(1), { stdio: "ignore" })
+      spawnSync(argv[0], argv.slice(1), { stdio })
       times[j].push(Number(process.hrtime.bigint() - t0) / 1e6)
     }
   }
@@ -149,7 +154,7 @@ const rss = (args, env) => {
   const file = path.join(root, "rss.txt")
   const values = []
   for (let i = 0; i < 5; i++) {
-    spawnSync(process.execPath, ["-r", rssProbe, ...args], { env: { ...env, ALCHEMY_BENCH_RSS: file }, stdio: "ignore" })
+    spawnSync(process.execPath, ["-r", rssProbe, ...args], { env: { ...env, ALCHEMY_BENCH_RSS: file }, stdio })
     values.push(Number(fs.readFileSync(file, "utf8")) / 1024)
   }
   return median(values)
@@ -161,9 +166,7 @@ const firstRun = (args, env) => {
   for (let i = 0; i < 5; i++) {
     const cache = fs.mkdtempSync(path.join(root, "cold-"))
     const t0 = process.hrtime.bigint()
-    spawnSync("env", ["-i", ...Object.entries({ ...env, XDG_CACHE_HOME: cache }).map(([k, v]) => `${k}=${v}`), process.execPath, ...args], {
-      stdio: "ignore"
-    })
+    spawnSync("env", ["-i", ...Object.entries({ ...env, XDG_CACHE_HOME: cache }).map(([k, v]) => `${k}=${v}`), process.execPath, ...args], { stdio })
     times.push(Number(process.hrtime.bigint() - t0) / 1e6)
   }
   return median(times)
