@@ -22,12 +22,12 @@ const SGR = /(\u001b\[[0-9;]*m)/
  * The process's stdout or stderr, written through its file descriptor.
  *
  * Why not `process.stdout`: reading it creates its stream, and for a pipe (`eval "$(alchemy env)"`, the AWS CLI
- * reading `credential-process`) that loads Node's `net` and `tty` modules: ~4-5 ms of a start that is ~40 ms of
- * our own work. Node writes to pipes, files and terminals synchronously on Linux and macOS anyway, so a
- * `writeSync` prints the same bytes in the same order. The stream is still used where a synchronous write cannot
- * go on (a non-blocking descriptor answering `EAGAIN`), from then on for every write to it, so nothing is
- * reordered; a closed pipe (`EPIPE`) ends the command quietly, as with any Unix tool; a closed descriptor
- * (`>&-`) drops the text, as Node's own stream does.
+ * reading `credential-process`) that loads Node's `net` and `stream` modules: ~2-4 ms of every start. Node itself
+ * writes to pipes, files and terminals synchronously on Linux, and a blocking `writeSync` keeps the same bytes in
+ * the same order anywhere. The stream is still used where a synchronous write cannot go on (a non-blocking
+ * descriptor answering `EAGAIN`), from then on for every write to it, so nothing is reordered; a closed pipe
+ * (`EPIPE`) ends the command quietly, as with any Unix tool; a closed descriptor (`>&-`) drops the text, as Node's
+ * own stream does. On Windows the stream is always used: it writes a console in UTF-16, a raw write would not.
  */
 export interface Stream {
   readonly fd: 1 | 2
@@ -58,7 +58,7 @@ export const isTerminal = (fd: number): boolean => {
 const stream = (fd: 1 | 2): Stream => {
   let tty: boolean | undefined
   let node: NodeJS.WriteStream | undefined
-  const viaNode = (text: string) => {
+  const viaNode = (text: string | Uint8Array) => {
     node ??= fd === 1 ? process.stdout : process.stderr
     node.write(text)
   }
@@ -68,14 +68,15 @@ const stream = (fd: 1 | 2): Stream => {
       return tty ??= isTerminal(fd)
     },
     write: (text) => {
-      if (node !== undefined) return viaNode(text)
+      if (node !== undefined || process.platform === "win32") return viaNode(text)
       let buffer = Buffer.from(text, "utf8")
       while (buffer.length > 0) {
         try {
           buffer = buffer.subarray(NodeFs.writeSync(fd, buffer))
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code
-          if (code === "EAGAIN") return viaNode(buffer.toString("utf8"))
+          // The bytes left, as they are: a partial write may have ended inside a character.
+          if (code === "EAGAIN") return viaNode(buffer)
           if (code === "EPIPE") process.exit(0)
           if (code === "EBADF") return
           throw e
