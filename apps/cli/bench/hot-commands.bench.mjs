@@ -74,10 +74,13 @@ const inherited = (extra) => {
 }
 
 // The floors: what the stack costs before any of our code runs (bench/floors/*.ts), each bundled the way the CLI is
-// and run through the same kind of V8 code cache, so the table shows how much of a command's time is its own.
+// (with the same rewrites of the Effect family's modules, scripts/start-up-patches.mjs; output written to the
+// descriptor, as the CLI's) and run through the same kind of V8 code cache, so the table shows how much of a
+// command's time is its own.
 const floorsDir = path.join(root, "floors")
 fs.mkdirSync(floorsDir)
 const esbuild = await import("esbuild")
+const { startUpPatches } = await import("../scripts/start-up-patches.mjs")
 const floors = [
   ["floor: Effect runtime, one effect", "effect-only"],
   ["floor: + FileSystem read, Schema decode, runMain", "effect-file-schema"],
@@ -92,6 +95,7 @@ for (const [, file] of floors) {
     platform: "node",
     target: "node20",
     minify: true,
+    plugins: [startUpPatches],
     logLevel: "warning"
   })
 }

@@ -4,6 +4,7 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Effect from "effect/Effect"
+import * as NodeFs from "node:fs"
 import * as Schema from "effect/Schema"
 
 const Config = Schema.parseJson(Schema.Struct({
@@ -14,5 +15,5 @@ const Config = Schema.parseJson(Schema.Struct({
 Effect.gen(function*() {
   const fs = yield* FileSystem.FileSystem
   const config = yield* Schema.decode(Config)(yield* fs.readFileString(`${process.env.ALCHEMY_HOME}/config.json`))
-  process.stdout.write(`${JSON.stringify(Object.keys(config.profiles))}\n`)
+  NodeFs.writeSync(1, `${JSON.stringify(Object.keys(config.profiles))}\n`)
 }).pipe(Effect.provide(NodeFileSystem.layer), NodeRuntime.runMain({ disablePrettyLogger: true }))

@@ -8,6 +8,7 @@ import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as Effect from "effect/Effect"
+import * as NodeFs from "node:fs"
 import * as Layer from "effect/Layer"
 
 const Stores = Layer.mergeAll(ProfileStore.layer, CredentialStore.layer).pipe(
@@ -18,5 +19,5 @@ const Stores = Layer.mergeAll(ProfileStore.layer, CredentialStore.layer).pipe(
 
 Effect.gen(function*() {
   const profiles = yield* (yield* ProfileStore.ProfileStore).list
-  process.stdout.write(`${JSON.stringify(profiles)}\n`)
+  NodeFs.writeSync(1, `${JSON.stringify(profiles)}\n`)
 }).pipe(Effect.provide(Stores), NodeRuntime.runMain({ disablePrettyLogger: true }))
