@@ -16,17 +16,17 @@ import { printable } from "@alchemy/profile-core/Printable"
 import type * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
-import * as Tty from "node:tty"
 import * as Output from "./internal/Output.js"
 
 /**
  * Is a person at the terminal? Standard input and output are TTYs and `CI` is not set. Asked of the descriptors
- * (`isatty`), not `process.stdin.isTTY`: reading `process.stdin` creates its stream, ~2 ms of every start.
+ * (`Output.isTerminal`), not `process.stdin.isTTY`: reading `process.stdin` creates its stream, ~2 ms of every start.
  */
 export const isInteractive = (
   env: Readonly<Record<string, string | undefined>> = process.env
 ): boolean =>
-  Tty.isatty(0) && Tty.isatty(1) && (env.CI === undefined || env.CI === "" || env.CI === "0" || env.CI === "false")
+  Output.isTerminal(0) && Output.isTerminal(1) &&
+  (env.CI === undefined || env.CI === "" || env.CI === "0" || env.CI === "false")
 
 const spinner = Output.spinner
 

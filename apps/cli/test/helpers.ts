@@ -15,6 +15,14 @@ export const browserOpener = path.join(appDir, "..", "..", "packages", "testing"
 /** A fresh temp directory (removed by `cleanup`). */
 export const tempDir = (prefix: string): string => fs.mkdtempSync(path.join(os.tmpdir(), `alchemy-cli-${prefix}-`))
 
+/** A script to preload into the CLI (`NODE_OPTIONS=--require <file>`), in a temp directory of its own. */
+export const preload = (prefix: string, source: string): { readonly dir: string; readonly file: string } => {
+  const dir = tempDir(prefix)
+  const file = path.join(dir, "preload.cjs")
+  fs.writeFileSync(file, source)
+  return { dir, file }
+}
+
 /** Variables of the outer environment that would change what the CLI selects. */
 const scrubbed = [
   "CI", "ALCHEMY_PROFILE", "CLOUDFLARE_PROFILE", "ALCHEMY_AWS_PROFILE", "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_API_KEY",

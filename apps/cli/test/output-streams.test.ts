@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterEach, assert, describe, it } from "vitest"
-import { cliPath, type Sandbox, sandbox, tempDir } from "./helpers.js"
+import { cliPath, preload, type Sandbox, sandbox } from "./helpers.js"
 
 const boxes: Array<Sandbox> = []
 afterEach(() => {
@@ -64,15 +64,13 @@ describe("standard output as the shell hands it over", () => {
     assert.isAbove(expected.stdout.length, 256 * 1024)
     // Node makes a pipe non-blocking when it opens a stream on it: a preloaded script does so for stdout, as a
     // Node parent sharing the pipe would. It records the descriptor's flags, so the test knows the case happened.
-    const dir = tempDir("streams")
-    const preload = path.join(dir, "nonblocking.cjs")
-    const flags = path.join(dir, "flags")
-    fs.writeFileSync(
-      preload,
+    const { dir, file: nonBlocking } = preload(
+      "streams",
       "process.stdout; require('node:fs').writeFileSync(process.env.FLAGS_FILE, " +
         "require('node:fs').readFileSync('/proc/self/fdinfo/1', 'utf8'))\n"
     )
-    const r = bash(`alchemy profile list | (sleep 1; cat)`, { NODE_OPTIONS: `--require ${preload}`, FLAGS_FILE: flags })
+    const flags = path.join(dir, "flags")
+    const r = bash(`alchemy profile list | (sleep 1; cat)`, { NODE_OPTIONS: `--require ${nonBlocking}`, FLAGS_FILE: flags })
     const octal = /flags:\s+([0-7]+)/.exec(fs.readFileSync(flags, "utf8"))![1]!
     assert.notStrictEqual(Number.parseInt(octal, 8) & 0o4000, 0, "stdout was not made non-blocking")
     assert.strictEqual(r.stderr, "")

@@ -9,7 +9,7 @@
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { afterEach, assert, describe, it } from "vitest"
-import { type Sandbox, sandbox, tempDir } from "./helpers.js"
+import { preload, type Sandbox, sandbox } from "./helpers.js"
 
 const boxes: Array<Sandbox> = []
 afterEach(() => {
@@ -44,11 +44,8 @@ const setup = () => {
   })
   // Preloaded into the CLI: at exit, the built-in modules it loaded, whether graceful-fs patched node:fs, and
   // whether the AWS SDK file was required.
-  const dir = tempDir("modules")
-  const probe = path.join(dir, "probe.cjs")
-  const report = path.join(dir, "report.json")
-  fs.writeFileSync(
-    probe,
+  const probe = preload(
+    "modules",
     "process.on('exit', () => require('node:fs').writeFileSync(process.env.ALCHEMY_TEST_REPORT, JSON.stringify({" +
       "builtins: process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13))," +
       "gracefulFs: require('node:fs')[Symbol.for('graceful-fs.queue')] !== undefined," +
@@ -56,7 +53,8 @@ const setup = () => {
       // A stack trace formatted in a run makes V8 re-parse the whole bundle for its source positions (~4 ms).
       "let stackTraces = 0\n" +
       "Error.prepareStackTrace = (e, frames) => (stackTraces++, `${e}\\n${frames.map((f) => `    at ${f}`).join('\\n')}`)\n"
-  )
+  ).file
+  const report = path.join(path.dirname(probe), "report.json")
   const run = async (args: ReadonlyArray<string>) => {
     const r = await box.run(args, { env: { NODE_OPTIONS: `--require ${probe}`, ALCHEMY_TEST_REPORT: report } })
     assert.strictEqual(r.code, 0, r.stderr)

@@ -30,7 +30,6 @@ const SGR = /(\u001b\[[0-9;]*m)/
  * own stream does. On Windows the stream is always used: it writes a console in UTF-16, a raw write would not.
  */
 export interface Stream {
-  readonly fd: 1 | 2
   /** A terminal (asked once, of the descriptor)? */
   readonly isTTY: boolean
   readonly write: (text: string) => void
@@ -63,7 +62,6 @@ const stream = (fd: 1 | 2): Stream => {
     node.write(text)
   }
   return {
-    fd,
     get isTTY() {
       return tty ??= isTerminal(fd)
     },
